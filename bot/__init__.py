@@ -1,0 +1,1 @@
+"""The careerbot application: configuration, CLI and (later) the Discord adapter."""

@@ -1,0 +1,403 @@
+"""The `careerbot` command line: ask, search, index, corpus, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.config import ConfigError, Settings
+from bot.i18n import t
+from corpus.loader import CorpusError, load_corpus, load_questions
+from index.embedders import Embedder, EmbedderError, make_embedder
+from index.query import InvalidQuestion, detect_language, normalize_question
+from index.retriever import Retriever
+from index.store import (
+    BuildReport,
+    IndexMissing,
+    IndexStoreError,
+    build_index,
+    current_generation_dir,
+    verify_generation,
+)
+
+app = typer.Typer(
+    help="careerbot: answers machine-learning career questions from a curated corpus.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+index_app = typer.Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Check the corpus files.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(corpus_app, name="corpus")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    config_file: Path | None = None
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="YAML configuration file (default: $CAREERBOT_CONFIG, else ./careerbot.yaml if present).",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _main(config: ConfigOption = None) -> None:
+    _State.config_file = config
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/bold red] {escape(message)}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn expected failures into one clear message and a non-zero exit."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except CorpusError as exc:
+        err.print(f"[bold red]error:[/bold red] the corpus has {len(exc.problems)} problem(s):")
+        for problem in exc.problems:
+            err.print(f"  {escape(str(problem))}")
+        raise typer.Exit(1) from None
+    except (IndexStoreError, EmbedderError) as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted", 130) from None
+
+
+def _settings() -> Settings:
+    return Settings.load(_State.config_file)
+
+
+def _build(
+    settings: Settings, embedder: Embedder | None = None, force: bool = False
+) -> BuildReport:
+    corpus = load_corpus(settings.corpus_dir)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("checking", total=None)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        return build_index(
+            corpus,
+            settings.embedder,
+            settings.index_root,
+            embedder=embedder,
+            force=force,
+            progress=on_progress,
+        )
+
+
+def _open_retriever(settings: Settings) -> Retriever:
+    """Load embedder and index, building the index first if there is none yet."""
+    embedder = make_embedder(settings.embedder)
+    try:
+        return Retriever.open(settings.index_root, embedder, settings.retrieval)
+    except IndexMissing:
+        err.print("No index yet: building it from the corpus (first use only)…")
+        report = _build(settings, embedder=embedder)
+        err.print(
+            f"Index built: {report.manifest.passage_count} passages in {report.seconds:.1f}s."
+        )
+        return Retriever.open(settings.index_root, embedder, settings.retrieval)
+
+
+def _invalid_question(exc: InvalidQuestion, question: str, limit: int) -> typer.Exit:
+    language = detect_language(question)
+    message = t(f"error.{exc.reason}", language, length=len(question.strip()), limit=limit)
+    return _fail(message)
+
+
+QuestionArgument = Annotated[str, typer.Argument(help="The question, in Chinese or English.")]
+
+
+@app.command()
+def ask(
+    question: QuestionArgument,
+    k: Annotated[int, typer.Option("--k", min=1, max=10, help="Passages to show.")] = 3,
+    resources: Annotated[int, typer.Option("--resources", min=0, max=10)] = 3,
+) -> None:
+    """Answer a question with the best passages and learning resources."""
+    with _errors():
+        settings = _settings()
+        limit = settings.retrieval.max_question_chars
+        try:  # before loading anything: a bad question should fail fast
+            normalize_question(question, limit)
+        except InvalidQuestion as exc:
+            raise _invalid_question(exc, question, limit) from None
+        retriever = _open_retriever(settings)
+        result = retriever.search(question, k=k, k_resources=resources)
+        from bot.terminal import render_answer
+
+        render_answer(result, out)
+
+
+@app.command()
+def search(
+    question: Annotated[
+        str | None, typer.Argument(help="The question (or use --queries-file).")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Passages per query.")] = 10,
+    k_resources: Annotated[int, typer.Option("--k-resources", min=0, max=100)] = 5,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per query per line.")
+    ] = False,
+    queries_file: Annotated[
+        Path | None, typer.Option("--queries-file", help="One query per line; '-' for stdin.")
+    ] = None,
+    no_threshold: Annotated[
+        bool, typer.Option("--no-threshold", help="Return passages even below min_relevance.")
+    ] = False,
+) -> None:
+    """Ranked hits (passages, then resources): the machine interface used by eval and bench."""
+    with _errors():
+        if (question is None) == (queries_file is None):
+            raise _fail("give either a QUESTION or --queries-file, not both or neither", 2)
+        queries = [question] if question is not None else _read_queries(queries_file)
+        settings = _settings()
+        retriever = _open_retriever(settings)
+        failures = 0
+        for query in queries:
+            try:
+                result = retriever.search(
+                    query, k=k, k_resources=k_resources, apply_threshold=not no_threshold
+                )
+            except InvalidQuestion as exc:
+                failures += 1
+                if as_json:
+                    _print_json({"query": query, "error": str(exc), "hits": []})
+                else:
+                    err.print(f"[red]{escape(query[:80])!r}: {escape(str(exc))}[/red]")
+                continue
+            if as_json:
+                _print_json(
+                    {
+                        "query": query,
+                        "language": result.language,
+                        "answered": result.answered,
+                        "relevance": round(result.relevance, 4),
+                        "hits": [hit.to_json() for hit in result.hits],
+                    }
+                )
+            else:
+                _print_hits_table(query, result)
+        if failures:
+            raise typer.Exit(1)
+
+
+def _read_queries(path: Path | None) -> list[str]:
+    assert path is not None
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read queries file {path}: {exc}") from None
+    queries = [line.strip() for line in text.splitlines() if line.strip()]
+    if not queries:
+        raise _fail(f"queries file {path} has no queries")
+    return queries
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _print_hits_table(query: str, result: Any) -> None:
+    table = Table(title=escape(query), title_justify="left", show_lines=False)
+    for column in ("#", "kind", "score", "title", "text"):
+        table.add_column(column, overflow="fold")
+    for rank, hit in enumerate(result.hits, 1):
+        table.add_row(
+            str(rank), hit.kind, f"{hit.score:.3f}", escape(hit.title), escape(hit.text[:120])
+        )
+    out.print(table)
+
+
+@index_app.command("build")
+def index_build(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+) -> None:
+    """Build the index from the corpus (incremental: cached embeddings are reused)."""
+    with _errors():
+        settings = _settings()
+        report = _build(settings, force=force)
+        manifest = report.manifest
+        if report.skipped:
+            out.print(
+                f"Index is up to date ({manifest.passage_count} passages, "
+                f"{manifest.resource_count} resources, built {manifest.built_at})."
+            )
+            return
+        out.print(
+            f"Built generation {report.generation}: {manifest.passage_count} passages, "
+            f"{manifest.resource_count} resources, embedder {manifest.embedder_id} "
+            f"(dim {manifest.dim}); {report.embedded} texts embedded, {report.reused} from cache, "
+            f"{report.seconds:.2f}s."
+        )
+
+
+@index_app.command("status")
+def index_status() -> None:
+    """Show what the served index contains and whether it matches corpus and configuration."""
+    with _errors():
+        settings = _settings()
+        from index.store import check_compatible, corpus_fingerprint
+
+        directory = current_generation_dir(settings.index_root)
+        manifest = verify_generation(directory, checksums=False)
+        table = Table(show_header=False)
+        rows = [
+            ("generation", directory.name),
+            ("built at", manifest.built_at),
+            ("embedder", f"{manifest.embedder_id} (dim {manifest.dim})"),
+            ("passages", str(manifest.passage_count)),
+            ("resources", str(manifest.resource_count)),
+            ("format", str(manifest.format_version)),
+        ]
+        problems = []
+        try:
+            check_compatible(manifest, settings.embedder.embedder_id())
+        except IndexStoreError as exc:
+            problems.append(str(exc))
+        if corpus_fingerprint(load_corpus(settings.corpus_dir)) != manifest.corpus_hash:
+            problems.append("the corpus changed since this build: run `careerbot index build`")
+        rows.append(("status", "; ".join(problems) or "up to date"))
+        for name, value in rows:
+            table.add_row(name, escape(value))
+        out.print(table)
+        if problems:
+            raise typer.Exit(1)
+
+
+@index_app.command("verify")
+def index_verify() -> None:
+    """Check every index file against the checksums in the manifest."""
+    with _errors():
+        settings = _settings()
+        from index.store import load_index
+
+        loaded = load_index(settings.index_root, settings.embedder.embedder_id())
+        out.print(
+            f"OK: generation {loaded.directory.name}, {len(loaded.manifest.files)} files, "
+            f"{loaded.manifest.passage_count} passages, {loaded.manifest.resource_count} resources."
+        )
+
+
+@corpus_app.command("lint")
+def corpus_lint() -> None:
+    """Validate articles, resources and glossary; print every problem with file and line."""
+    with _errors():
+        settings = _settings()
+        corpus = load_corpus(settings.corpus_dir)
+        from corpus.chunk import chunk_article
+
+        passages = sum(len(chunk_article(a)) for a in corpus.articles)
+        questions = ""
+        if settings.eval.questions_file.exists():
+            count = len(load_questions(settings.eval.questions_file, corpus))
+            questions = f", {count} labelled questions"
+        out.print(
+            f"OK: {len(corpus.articles)} articles ({passages} passages), "
+            f"{len(corpus.resources)} resources, {len(corpus.glossary)} glossary entries"
+            f"{questions}."
+        )
+
+
+@app.command("eval")
+def eval_command(
+    questions_file: Annotated[
+        Path | None, typer.Option("--questions", help="Labelled questions (default: shipped set).")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List missed questions.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Figures as JSON.")] = False,
+) -> None:
+    """Score retrieval on the labelled questions: MRR@10 and hit@1/3/5 by language, resources hit@5."""
+    from index.evaluation import EVAL_K, RESOURCE_K, evaluate
+
+    with _errors():
+        settings = _settings()
+        corpus = load_corpus(settings.corpus_dir)
+        questions = load_questions(questions_file or settings.eval.questions_file, corpus)
+        retriever = _open_retriever(settings)
+        report = evaluate(
+            questions,
+            lambda q: retriever.search(q, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False),
+        )
+        if as_json:
+            _print_json({lang: vars(r) for lang, r in report.by_language.items()})
+            return
+        table = Table(title=f"Retrieval quality ({len(questions)} questions)")
+        for column in (
+            "language",
+            "questions",
+            "MRR@10",
+            "hit@1",
+            "hit@3",
+            "hit@5",
+            "resource hit@5",
+            "refused: right / wrong",
+        ):
+            table.add_column(column, justify="right")
+        for language, r in report.by_language.items():
+            table.add_row(
+                language,
+                str(r.questions),
+                f"{r.mrr:.3f}",
+                *(f"{r.hit_at.get(k, 0):.3f}" for k in (1, 3, 5)),
+                f"{r.resource_hit_at_5:.3f} (n={r.resource_questions})",
+                f"{r.correctly_refused}/{r.unanswerable} / {r.wrongly_refused}",
+            )
+        out.print(table)
+        if verbose:
+            for outcome in report.outcomes:
+                missed = not outcome.question.unanswerable and outcome.rank != 1
+                if missed or outcome.resource_hit is False:
+                    top = outcome.top_passage
+                    out.print(
+                        f"[yellow]{outcome.question.id}[/yellow] rank={outcome.rank} "
+                        f"resources={'ok' if outcome.resource_hit is not False else 'MISS'} "
+                        f"rel={outcome.relevance:.3f} {escape(outcome.question.question)}\n"
+                        f"    top: {escape(top.source if top else '-')} "
+                        f"{escape(top.text[:70] if top else '')}"
+                    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The one configuration module: a YAML file plus CAREERBOT_* environment variables.
+
+Precedence: explicit arguments > environment > YAML file > defaults. The file is the path given
+with `--config`, else $CAREERBOT_CONFIG, else `careerbot.yaml` in the working directory if it
+exists. Nested settings use `__` in environment names: CAREERBOT_EMBEDDER__BACKEND=bundled.
+Secrets (the Discord token, later) come only from the environment, never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from corpus.loader import SHIPPED_CORPUS_DIR
+from index.embedders import EmbedderConfig
+from index.retriever import RetrieverConfig
+
+DEFAULT_CONFIG_FILE = Path("careerbot.yaml")
+CONFIG_ENV = "CAREERBOT_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration file or environment is invalid; the message says where and why."""
+
+
+class _YamlFileSource(PydanticBaseSettingsSource):
+    """Settings from the YAML file chosen by `Settings.load`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]):
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+class EvalSettings(BaseModel):
+    """Where the labelled question set lives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questions_file: Path = SHIPPED_CORPUS_DIR / "eval" / "questions.yaml"
+
+
+class Settings(BaseSettings):
+    """All careerbot settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CAREERBOT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    corpus_dir: Path = Field(SHIPPED_CORPUS_DIR, description="articles/ and resources.yaml")
+    data_dir: Path = Field(Path("data"), description="built index and embedding cache")
+    embedder: EmbedderConfig = EmbedderConfig()
+    retrieval: RetrieverConfig = RetrieverConfig()
+    eval: EvalSettings = EvalSettings()
+
+    _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
+
+    @property
+    def index_root(self) -> Path:
+        """Where index generations are written."""
+        return self.data_dir / "index"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _YamlFileSource(settings_cls, cls._yaml_data),
+            file_secret_settings,
+        )
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
+        """Read the configuration; ConfigError with file, field and reason when it is invalid."""
+        path = config_file or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+        explicit = path is not None
+        path = path or DEFAULT_CONFIG_FILE
+        data: dict[str, Any] = {}
+        if path.exists():
+            try:
+                loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+                raise ConfigError(
+                    f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}"
+                ) from None
+            except OSError as exc:
+                raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from None
+            if loaded is not None and not isinstance(loaded, dict):
+                raise ConfigError(f"{path}: the configuration must be a YAML mapping")
+            data = loaded or {}
+            base = path.resolve().parent
+            for key in ("corpus_dir", "data_dir"):  # relative paths are relative to the file
+                if isinstance(data.get(key), str) and not Path(data[key]).is_absolute():
+                    data[key] = str(base / data[key])
+        elif explicit:
+            raise ConfigError(f"configuration file not found: {path}")
+        cls._yaml_data = data
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise ConfigError(f"invalid configuration ({path}): {problems}") from None
+        finally:
+            cls._yaml_data = {}

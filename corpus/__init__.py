@@ -1,0 +1,1 @@
+"""The corpus: article and resource data files, their schema, loading, cleaning and chunking."""

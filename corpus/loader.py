@@ -1,0 +1,313 @@
+"""Loading and validation of the corpus files, with errors that name file, line, field and reason."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from corpus.schema import ArticleMeta, GlossaryEntry, LabelledQuestion, Resource
+
+SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
+FRONT_MATTER_FENCE = "---"
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a corpus file."""
+
+    path: Path
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        what = f" {self.field}:" if self.field else ""
+        return f"{where}:{what} {self.reason}"
+
+
+class CorpusError(Exception):
+    """The corpus files are invalid; `problems` lists every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article: validated front matter plus the raw Markdown body (cleaned later)."""
+
+    meta: ArticleMeta
+    body: str
+    path: Path
+    body_line: int  # 1-based line of the file where the body starts
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the index is built from."""
+
+    articles: list[Article]
+    resources: list[Resource]
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id (KeyError if there is none)."""
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+    def content_hash(self) -> str:
+        """A hash of every input that changes what the index contains."""
+        digest = hashlib.sha256()
+        for article in sorted(self.articles, key=lambda a: a.id):
+            digest.update(article.meta.model_dump_json().encode())
+            digest.update(article.body.encode())
+        for resource in sorted(self.resources, key=lambda r: r.id):
+            digest.update(resource.model_dump_json().encode())
+        for entry in self.glossary:
+            digest.update(entry.model_dump_json().encode())
+        return digest.hexdigest()
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely, keeping the node tree so errors can point at lines."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise CorpusError([Problem(path, line, None, f"invalid YAML: {reason}")]) from None
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: Iterable[int | str], first_line: int) -> int | None:
+    """The file line of the YAML node at pydantic error location `loc` (deepest node found)."""
+    if node is None:
+        return None
+    best = node
+    for key in loc:
+        child = None
+        if isinstance(best, yaml.SequenceNode) and isinstance(key, int) and key < len(best.value):
+            child = best.value[key]
+        elif isinstance(best, yaml.MappingNode):
+            for key_node, value_node in best.value:
+                if key_node.value == key:
+                    child = value_node
+                    break
+        if child is None:
+            break
+        best = child
+    return first_line + best.start_mark.line
+
+
+def _problems_from(
+    exc: ValidationError, path: Path, node: yaml.Node | None, first_line: int, prefix: tuple = ()
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = prefix + tuple(error["loc"])
+        field_name = ".".join(str(p) for p in error["loc"]) or None
+        reason = error["msg"].removeprefix("Value error, ")
+        problems.append(Problem(path, _line_of(node, loc, first_line), field_name, reason))
+    return problems
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError([Problem(path, None, None, "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError([Problem(path, None, None, f"not UTF-8 text ({exc.reason})")]) from None
+
+
+def _load_yaml_list(path: Path, model: type[Model], what: str) -> list[Model]:
+    """Load a YAML file whose top level is a list of `model` items, collecting every problem."""
+    data, node = _parse_yaml(_read_text(path), path, first_line=1)
+    if not isinstance(data, list):
+        raise CorpusError([Problem(path, 1, None, f"expected a list of {what} at the top level")])
+    items: list[Model] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(data):
+        try:
+            items.append(model.model_validate(raw))
+        except ValidationError as exc:
+            for problem in _problems_from(exc, path, node, 1, prefix=(index,)):
+                problems.append(
+                    Problem(
+                        problem.path, problem.line, f"[{index}].{problem.field}", problem.reason
+                    )
+                )
+    problems += _duplicate_ids(path, node, items)
+    if problems:
+        raise CorpusError(problems)
+    return items
+
+
+def _duplicate_ids(path: Path, node: yaml.Node | None, items: Sequence[BaseModel]) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, item in enumerate(items):
+        item_id = getattr(item, "id", None)
+        if item_id is None:
+            continue
+        if item_id in seen:
+            problems.append(
+                Problem(
+                    path,
+                    _line_of(node, (index, "id"), 1),
+                    "id",
+                    f"duplicate id {item_id!r} (first used by item {seen[item_id]})",
+                )
+            )
+        else:
+            seen[item_id] = index
+    return problems
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def parse_article(path: Path, text: str | None = None) -> Article:
+    """Parse one Markdown article with YAML front matter."""
+    text = _read_text(path) if text is None else text
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise CorpusError([Problem(path, 1, None, "missing YAML front matter (first line '---')")])
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        raise CorpusError(
+            [Problem(path, 1, None, "front matter is not closed by a '---' line")]
+        ) from None
+    data, node = _parse_yaml("\n".join(lines[1:end]), path, first_line=2)
+    if not isinstance(data, dict):
+        raise CorpusError([Problem(path, 2, None, "front matter must be a YAML mapping")])
+    try:
+        meta = ArticleMeta.model_validate(data)
+    except ValidationError as exc:
+        raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
+    body = "\n".join(lines[end + 1 :])
+    problems = []
+    if not body.strip():
+        problems.append(Problem(path, end + 2, None, "the article has no body text"))
+    if path.suffix == ".md" and path.stem != meta.id:
+        problems.append(
+            Problem(
+                path, _line_of(node, ("id",), 2), "id", f"must match the file name {path.stem!r}"
+            )
+        )
+    if problems:
+        raise CorpusError(problems)
+    return Article(meta=meta, body=body, path=path, body_line=end + 2)
+
+
+def load_articles(directory: Path) -> list[Article]:
+    """Load every `*.md` article of a directory, sorted by id."""
+    if not directory.is_dir():
+        raise CorpusError([Problem(directory, None, None, "articles directory not found")])
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.md")):
+        try:
+            articles.append(parse_article(path))
+        except CorpusError as exc:
+            problems += exc.problems
+    if not articles and not problems:
+        problems.append(Problem(directory, None, None, "no articles (*.md) found"))
+    if problems:
+        raise CorpusError(problems)
+    return sorted(articles, key=lambda a: a.id)
+
+
+def load_resources(path: Path) -> list[Resource]:
+    """Load and validate the resource catalogue."""
+    return _load_yaml_list(path, Resource, "resources")
+
+
+def load_glossary(path: Path) -> list[GlossaryEntry]:
+    """Load the bilingual glossary (an empty list if the file does not exist)."""
+    if not path.exists():
+        return []
+    return _load_yaml_list(path, GlossaryEntry, "glossary entries")
+
+
+def load_questions(path: Path, corpus: Corpus | None = None) -> list[LabelledQuestion]:
+    """Load the labelled question set; with `corpus`, also check every label refers to it."""
+    questions = _load_yaml_list(path, LabelledQuestion, "questions")
+    if corpus is None:
+        return questions
+    article_ids = {a.id for a in corpus.articles}
+    resource_ids = {r.id for r in corpus.resources}
+    problems = []
+    for question in questions:
+        for label in question.expected_passages:
+            if label.article not in article_ids:
+                problems.append(
+                    Problem(path, None, question.id, f"unknown article {label.article!r}")
+                )
+        for resource_id in question.expected_resources:
+            if resource_id not in resource_ids:
+                problems.append(
+                    Problem(path, None, question.id, f"unknown resource {resource_id!r}")
+                )
+    if problems:
+        raise CorpusError(problems)
+    return questions
+
+
+def load_corpus(directory: Path = SHIPPED_CORPUS_DIR) -> Corpus:
+    """Load articles, resources and glossary of a corpus directory, checking cross-references."""
+    problems: list[Problem] = []
+    articles: list[Article] = []
+    resources: list[Resource] = []
+    glossary: list[GlossaryEntry] = []
+    try:
+        articles = load_articles(directory / "articles")
+    except CorpusError as exc:
+        problems += exc.problems
+    try:
+        resources = load_resources(directory / "resources.yaml")
+    except CorpusError as exc:
+        problems += exc.problems
+    try:
+        glossary = load_glossary(directory / "glossary.yaml")
+    except CorpusError as exc:
+        problems += exc.problems
+    # Article ids are unique by construction: each must equal its file name.
+    seen_articles = {a.id for a in articles}
+    if articles:
+        for resource in resources:
+            for article_id in resource.mentioned_in:
+                if article_id not in seen_articles:
+                    problems.append(
+                        Problem(
+                            directory / "resources.yaml",
+                            None,
+                            f"{resource.id}.mentioned_in",
+                            f"unknown article id {article_id!r}",
+                        )
+                    )
+    if problems:
+        raise CorpusError(problems)
+    return Corpus(articles=articles, resources=resources, glossary=glossary)

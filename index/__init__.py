@@ -1,0 +1,1 @@
+"""Embeddings, the on-disk FAISS index and the retriever. Never imports discord."""

@@ -1,0 +1,231 @@
+"""`Retriever.search`: dense (embedder + FAISS) and lexical (BM25) search fused, with a threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.embedders import Embedder
+from index.lexical import GlossaryExpander, LexicalIndex, tokenize
+from index.query import MAX_QUESTION_CHARS, QuestionLanguage, detect_language, normalize_question
+from index.store import LoadedIndex, load_index
+
+
+class RetrieverConfig(BaseModel):
+    """Tunables of the search. Defaults were chosen on the shipped question set (`careerbot eval`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(5, ge=1, le=50, description="passages returned")
+    k_resources: int = Field(3, ge=0, le=50, description="resources returned")
+    min_relevance: float = Field(
+        0.80,
+        description="best passage cosine below which the retriever says it has no good answer",
+    )
+    lexical_weight_zh: float = Field(0.06, ge=0, description="BM25 share for Chinese questions")
+    lexical_weight_en: float = Field(0.03, ge=0, description="BM25 share for English questions")
+    resource_article_boost: float = Field(
+        0.02, ge=0, description="bonus for resources that the best passages' articles mention"
+    )
+    glossary_expansion: bool = Field(True, description="add Chinese glossary terms to English")
+    candidate_pool: int = Field(100, ge=10, description="candidates taken from each search")
+    max_question_chars: int = Field(MAX_QUESTION_CHARS, ge=10)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a passage of an article or a catalogue resource."""
+
+    kind: Literal["passage", "resource"]
+    id: str
+    score: float
+    title: str
+    text: str
+    url: str | None
+    source: str  # the article id of a passage, the resource id of a resource
+    heading_path: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form used by `careerbot search --json`."""
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "id": self.id,
+            "score": round(self.score, 4),
+            "title": self.title,
+            "text": self.text,
+            "url": self.url,
+            "source": self.source,
+        }
+        if self.kind == "passage":
+            data["article_id"] = self.source
+            data["heading_path"] = list(self.heading_path)
+        data.update(self.extra)
+        return data
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Passages and resources for one question, and whether they are good enough to show."""
+
+    question: str
+    language: QuestionLanguage
+    passages: list[Hit]
+    resources: list[Hit]
+    answered: bool  # False: nothing relevant enough; `passages` is then empty
+    relevance: float  # cosine of the best passage
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Passages first, then resources."""
+        return [*self.passages, *self.resources]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` best finite scores, best first."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    return order[np.isfinite(scores[order])]
+
+
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else np.zeros_like(scores)
+
+
+class Retriever:
+    """Searches one loaded index with one embedder. Not thread-safe: give it one worker."""
+
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder, config: RetrieverConfig | None = None
+    ):
+        self.index = index
+        self.embedder = embedder
+        self.config = config or RetrieverConfig()
+        self._expander = GlossaryExpander(index.glossary)
+        self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
+
+    @classmethod
+    def open(
+        cls, index_root: Path, embedder: Embedder, config: RetrieverConfig | None = None
+    ) -> Retriever:
+        """Load the served index (refusing one that does not match `embedder`)."""
+        return cls(load_index(index_root, embedder.id), embedder, config)
+
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        k_resources: int | None = None,
+        *,
+        apply_threshold: bool = True,
+    ) -> SearchResult:
+        """Rank passages and resources for `question` (InvalidQuestion for unusable input).
+
+        Below `min_relevance` the result is marked unanswered and carries no passages, unless
+        `apply_threshold` is False (evaluation looks at the ranking either way).
+        """
+        config = self.config
+        k = config.k if k is None else k
+        k_resources = config.k_resources if k_resources is None else k_resources
+        text = normalize_question(question, config.max_question_chars)
+        language = detect_language(text)
+        query_vector = self.embedder.embed_queries([text])[0]
+
+        tokens = tokenize(text)
+        if language == "en" and config.glossary_expansion:
+            tokens += tokenize(" ".join(self._expander.chinese_terms(text)))
+        weight = config.lexical_weight_zh if language == "zh" else config.lexical_weight_en
+
+        passage_dense, passage_fused = self._fuse(
+            query_vector, self.index.passage_index, self.index.passage_lexical, tokens, weight
+        )
+        passage_order = _top(passage_fused, k)
+        relevance = float(passage_dense.max()) if passage_dense.size else -1.0
+        answered = relevance >= config.min_relevance
+
+        _, resource_fused = self._fuse(
+            query_vector, self.index.resource_index, self.index.resource_lexical, tokens, weight
+        )
+        if answered and config.resource_article_boost:
+            top_articles = {self.index.passages[i]["article_id"] for i in passage_order[:3]}
+            boost = np.array(
+                [bool(mentions & top_articles) for mentions in self._resource_mentions], dtype=float
+            )
+            resource_fused = resource_fused + config.resource_article_boost * boost
+        resource_order = _top(resource_fused, k_resources)
+
+        passages = (
+            [self._passage_hit(int(i), float(passage_fused[i])) for i in passage_order]
+            if answered or not apply_threshold
+            else []
+        )
+        resources = [
+            self._resource_hit(int(i), float(resource_fused[i]), language) for i in resource_order
+        ]
+        return SearchResult(text, language, passages, resources, answered, relevance)
+
+    def _fuse(
+        self,
+        query_vector: np.ndarray,
+        vectors: Any,
+        lexical: LexicalIndex,
+        tokens: list[str],
+        weight: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Dense cosine and fused score (cosine + weight x max-normalised BM25) of every item.
+
+        Candidates are the FAISS top `candidate_pool` plus the BM25 top `candidate_pool`; items
+        outside both score -inf.
+        """
+        total = vectors.ntotal
+        dense = np.full(total, -np.inf, dtype=np.float32)
+        if total == 0:
+            return dense, dense
+        pool = min(total, self.config.candidate_pool)
+        scores, ids = vectors.search(query_vector.reshape(1, -1), pool)
+        dense[ids[0]] = scores[0]
+        if weight <= 0 or not tokens:
+            return dense, dense
+        lexical_scores = _normalised(lexical.scores(tokens))
+        lexical_top = np.argpartition(-lexical_scores, pool - 1)[:pool]
+        unseen = lexical_top[np.isneginf(dense[lexical_top]) & (lexical_scores[lexical_top] > 0)]
+        if unseen.size:
+            dense[unseen] = vectors.reconstruct_batch(unseen.astype(np.int64)) @ query_vector
+        return dense, dense + weight * lexical_scores
+
+    def _passage_hit(self, position: int, score: float) -> Hit:
+        record = self.index.passages[position]
+        return Hit(
+            kind="passage",
+            id=record["id"],
+            score=score,
+            title=record["title"],
+            text=record["text"],
+            url=record["url"],
+            source=record["article_id"],
+            heading_path=tuple(record["heading_path"]),
+            extra={"start": record["start"], "end": record["end"]},
+        )
+
+    def _resource_hit(self, position: int, score: float, language: QuestionLanguage) -> Hit:
+        record = self.index.resources[position]
+        return Hit(
+            kind="resource",
+            id=record["id"],
+            score=score,
+            title=record["name"],
+            text=record["description_zh" if language == "zh" else "description_en"],
+            url=record["url"],
+            source=record["id"],
+            extra={
+                "resource_kind": record["kind"],
+                "provider": record["provider"],
+                "level": record["level"],
+                "cost": record["cost"],
+                "topics": record["topics"],
+            },
+        )

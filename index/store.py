@@ -1,0 +1,437 @@
+"""The on-disk index: build (incremental, atomic), load (refusing what does not match), verify.
+
+Layout under the index root (``<data_dir>/index``)::
+
+    CURRENT                    name of the generation being served (replaced atomically)
+    generations/<name>/        manifest.json, passages.faiss, resources.faiss, passages.json,
+                               resources.json, glossary.json, lexical-passages/, lexical-resources/
+    embeddings.sqlite          the embedding cache
+    .lock                      held while a build runs
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from corpus.chunk import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, Passage, chunk_article
+from corpus.loader import Corpus
+from index.cache import EmbeddingCache
+from index.embedders import Embedder, EmbedderConfig, make_embedder
+from index.lexical import TOKENIZER_ID, LexicalIndex
+
+FORMAT_VERSION = 1
+# Bump when cleaning or chunking changes what passages an unchanged corpus yields.
+CHUNKER_VERSION = 1
+KEEP_GENERATIONS = 3  # the served one plus two to fall back on
+
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+GENERATIONS = "generations"
+CACHE_FILE = "embeddings.sqlite"
+LOCK_FILE = ".lock"
+
+ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IndexStoreError(Exception):
+    """Base of index errors; the message says what to run to fix it."""
+
+
+class IndexMissing(IndexStoreError):
+    """No index has been built yet."""
+
+
+class IndexMismatch(IndexStoreError):
+    """The index was built by another embedder or an older format."""
+
+
+class IndexCorrupt(IndexStoreError):
+    """Index files are missing, truncated or damaged."""
+
+
+class BuildLocked(IndexStoreError):
+    """Another build holds the lock."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index generation contains and how it was made."""
+
+    format_version: int
+    embedder_id: str
+    dim: int
+    corpus_hash: str
+    passage_count: int
+    resource_count: int
+    built_at: str
+    build_seconds: float
+    tokenizer: str
+    files: dict[str, dict[str, Any]]  # relative path -> {"bytes": n, "sha256": hex}
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """Read and check a manifest file."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except FileNotFoundError:
+            raise IndexCorrupt(f"{path} is missing: rebuild with `careerbot index build`") from None
+        except (ValueError, TypeError) as exc:
+            raise IndexCorrupt(
+                f"{path} is unreadable ({exc}): rebuild with `careerbot index build --force`"
+            ) from None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    generation: str | None  # None when the index was already up to date
+    manifest: Manifest
+    embedded: int  # texts sent to the embedder (the rest came from the cache)
+    reused: int
+    seconds: float
+
+    @property
+    def skipped(self) -> bool:
+        return self.generation is None
+
+
+def corpus_fingerprint(corpus: Corpus) -> str:
+    """Hash of the corpus plus everything in this code that changes the index built from it."""
+    digest = hashlib.sha256(corpus.content_hash().encode())
+    digest.update(f"format={FORMAT_VERSION};chunker={CHUNKER_VERSION};{TOKENIZER_ID}".encode())
+    digest.update(f"min={MIN_PASSAGE_CHARS};max={MAX_PASSAGE_CHARS}".encode())
+    return digest.hexdigest()
+
+
+def current_generation_dir(index_root: Path) -> Path:
+    """The directory of the served generation; IndexMissing if there is none."""
+    pointer = index_root / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissing(
+            f"no index in {index_root}: build it with `careerbot index build`"
+        ) from None
+    directory = index_root / GENERATIONS / name
+    if not name or "/" in name or not directory.is_dir():
+        raise IndexCorrupt(
+            f"{pointer} names generation {name!r}, which does not exist: "
+            "rebuild with `careerbot index build --force`"
+        )
+    return directory
+
+
+def read_current_manifest(index_root: Path) -> Manifest:
+    """The manifest of the served generation."""
+    return Manifest.read(current_generation_dir(index_root) / MANIFEST)
+
+
+@contextlib.contextmanager
+def build_lock(index_root: Path) -> Iterator[None]:
+    """Hold the build lock; BuildLocked at once if another build has it."""
+    index_root.mkdir(parents=True, exist_ok=True)
+    with open(index_root / LOCK_FILE, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(
+                f"another `careerbot index build` is running on {index_root}; wait for it to end"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        else:
+            _fsync_dir(path)
+    _fsync_dir(root)
+
+
+def _passage_record(passage: Passage) -> dict[str, Any]:
+    record = asdict(passage)
+    record["heading_path"] = list(passage.heading_path)
+    return record
+
+
+def _flat_ip_index(vectors: np.ndarray, dim: int) -> faiss.Index:
+    index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def build_index(
+    corpus: Corpus,
+    embedder_config: EmbedderConfig,
+    index_root: Path,
+    *,
+    embedder: Embedder | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    keep_generations: int = KEEP_GENERATIONS,
+) -> BuildReport:
+    """Build the index for `corpus` and publish it as the current generation.
+
+    Skips the work when the current generation already matches the corpus and embedder (unless
+    `force`). Vectors come from the embedding cache where possible; the model is only loaded
+    when some text is not cached. The new generation is written to a temporary directory,
+    fsynced and renamed, and only then does CURRENT point at it, so an interrupted build leaves
+    the previous index serving.
+    """
+    started = time.perf_counter()
+    fingerprint = corpus_fingerprint(corpus)
+    embedder_id = embedder.id if embedder else embedder_config.embedder_id()
+    with build_lock(index_root):
+        if not force:
+            with contextlib.suppress(IndexStoreError):
+                current = read_current_manifest(index_root)
+                if (
+                    current.corpus_hash == fingerprint
+                    and current.embedder_id == embedder_id
+                    and current.format_version == FORMAT_VERSION
+                ):
+                    verify_generation(current_generation_dir(index_root))
+                    return BuildReport(None, current, 0, 0, time.perf_counter() - started)
+
+        passages = [p for article in corpus.articles for p in chunk_article(article)]
+        resource_texts = [r.embedding_text() for r in corpus.resources]
+        passage_texts = [p.embedding_text() for p in passages]
+        total = len(passage_texts) + len(resource_texts)
+        done = 0
+        loaded: list[Embedder] = [embedder] if embedder else []
+
+        def model() -> Embedder:
+            if not loaded:
+                if progress:
+                    progress("loading model", 0, total)
+                loaded.append(make_embedder(embedder_config))
+            return loaded[0]
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress("embedding", done, total)
+
+        with EmbeddingCache(index_root / CACHE_FILE) as cache:
+            passage_vectors, new_passages = cache.embed(
+                embedder_id, "passage", passage_texts, lambda t: model().embed_passages(t), advance
+            )
+            resource_vectors, new_resources = cache.embed(
+                embedder_id, "passage", resource_texts, lambda t: model().embed_passages(t), advance
+            )
+        embedded = new_passages + new_resources
+        if progress:
+            progress("embedding", total, total)
+        dim = next((v.shape[1] for v in (passage_vectors, resource_vectors) if v.size), 0)
+        if loaded and dim and loaded[0].dim != dim:
+            raise IndexStoreError(f"embedder reports dim {loaded[0].dim} but produced {dim}")
+
+        generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        generations = index_root / GENERATIONS
+        staging = generations / f".tmp-{generation}-{os.getpid()}"
+        staging.mkdir(parents=True)
+        try:
+            faiss.write_index(_flat_ip_index(passage_vectors, dim), str(staging / "passages.faiss"))
+            faiss.write_index(
+                _flat_ip_index(resource_vectors, dim), str(staging / "resources.faiss")
+            )
+            _write_json(staging / "passages.json", [_passage_record(p) for p in passages])
+            _write_json(
+                staging / "resources.json",
+                [r.model_dump(mode="json") for r in corpus.resources],
+            )
+            _write_json(staging / "glossary.json", [[e.en, e.zh] for e in corpus.glossary])
+            LexicalIndex.build(passage_texts).save(staging / "lexical-passages")
+            LexicalIndex.build(resource_texts).save(staging / "lexical-resources")
+            files = {
+                str(path.relative_to(staging)): {
+                    "bytes": path.stat().st_size,
+                    "sha256": _sha256(path),
+                }
+                for path in sorted(staging.rglob("*"))
+                if path.is_file()
+            }
+            manifest = Manifest(
+                format_version=FORMAT_VERSION,
+                embedder_id=embedder_id,
+                dim=int(dim),
+                corpus_hash=fingerprint,
+                passage_count=len(passages),
+                resource_count=len(corpus.resources),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                build_seconds=round(time.perf_counter() - started, 3),
+                tokenizer=TOKENIZER_ID,
+                files=files,
+            )
+            _write_json(staging / MANIFEST, asdict(manifest))
+            _fsync_tree(staging)
+            final = generations / generation
+            os.rename(staging, final)
+            _fsync_dir(generations)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _publish(index_root, generation)
+        _prune(index_root, keep_generations)
+        return BuildReport(
+            generation,
+            manifest,
+            embedded,
+            total - embedded,
+            time.perf_counter() - started,
+        )
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _publish(index_root: Path, generation: str) -> None:
+    pointer_tmp = index_root / f"{CURRENT}.tmp"
+    with open(pointer_tmp, "w", encoding="utf-8") as handle:
+        handle.write(generation + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pointer_tmp, index_root / CURRENT)
+    _fsync_dir(index_root)
+
+
+def _prune(index_root: Path, keep: int) -> None:
+    generations = index_root / GENERATIONS
+    current = (index_root / CURRENT).read_text(encoding="utf-8").strip()
+    names = sorted(p.name for p in generations.iterdir() if not p.name.startswith("."))
+    for name in names[: max(0, len(names) - keep)]:
+        if name != current:
+            shutil.rmtree(generations / name, ignore_errors=True)
+    for leftover in generations.glob(".tmp-*"):  # from builds that were killed
+        with contextlib.suppress(OSError):
+            if time.time() - leftover.stat().st_mtime > 3600:
+                shutil.rmtree(leftover)
+
+
+def verify_generation(directory: Path, *, checksums: bool = True) -> Manifest:
+    """Check that every file the manifest lists is present, whole and (optionally) unchanged."""
+    manifest = Manifest.read(directory / MANIFEST)
+    fix = "rebuild with `careerbot index build --force`"
+    for name, expected in manifest.files.items():
+        path = directory / name
+        if not path.is_file():
+            raise IndexCorrupt(f"index file {path} is missing: {fix}")
+        size = path.stat().st_size
+        if size != expected["bytes"]:
+            raise IndexCorrupt(
+                f"index file {path} has {size} bytes, expected {expected['bytes']} "
+                f"(truncated or replaced): {fix}"
+            )
+        if checksums and _sha256(path) != expected["sha256"]:
+            raise IndexCorrupt(f"index file {path} is corrupted (checksum mismatch): {fix}")
+    return manifest
+
+
+def check_compatible(manifest: Manifest, embedder_id: str) -> None:
+    """Refuse an index of another format or embedder."""
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"the index has format version {manifest.format_version}, this careerbot reads "
+            f"{FORMAT_VERSION}: rebuild with `careerbot index build --force`"
+        )
+    if manifest.embedder_id != embedder_id:
+        raise IndexMismatch(
+            f"the index was built with embedder {manifest.embedder_id!r} but the configuration "
+            f"says {embedder_id!r}: rebuild with `careerbot index build` (or change the "
+            "embedder setting back)"
+        )
+
+
+@dataclass
+class LoadedIndex:
+    """Everything a retriever needs, read from one generation."""
+
+    directory: Path
+    manifest: Manifest
+    passages: list[dict[str, Any]]
+    resources: list[dict[str, Any]]
+    glossary: list[tuple[list[str], list[str]]]
+    passage_index: faiss.Index
+    resource_index: faiss.Index
+    passage_lexical: LexicalIndex
+    resource_lexical: LexicalIndex
+
+
+def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
+    """Load the served generation, refusing a mismatched, incomplete or corrupted one."""
+    directory = current_generation_dir(index_root)
+    manifest = verify_generation(directory)
+    check_compatible(manifest, embedder_id)
+    fix = "rebuild with `careerbot index build --force`"
+    try:
+        passages = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
+        resources = json.loads((directory / "resources.json").read_text(encoding="utf-8"))
+        glossary = [
+            (list(en), list(zh))
+            for en, zh in json.loads((directory / "glossary.json").read_text(encoding="utf-8"))
+        ]
+        passage_index = faiss.read_index(str(directory / "passages.faiss"))
+        resource_index = faiss.read_index(str(directory / "resources.faiss"))
+        passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(passages))
+        resource_lexical = LexicalIndex.load(directory / "lexical-resources", len(resources))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise IndexCorrupt(f"index in {directory} could not be read ({exc}): {fix}") from None
+    counts_ok = (
+        len(passages) == manifest.passage_count == passage_index.ntotal
+        and len(resources) == manifest.resource_count == resource_index.ntotal
+    )
+    if not counts_ok:
+        raise IndexCorrupt(f"index in {directory} has inconsistent counts: {fix}")
+    if passage_index.ntotal and passage_index.d != manifest.dim:
+        raise IndexCorrupt(f"index in {directory} has dimension {passage_index.d}: {fix}")
+    return LoadedIndex(
+        directory,
+        manifest,
+        passages,
+        resources,
+        glossary,
+        passage_index,
+        resource_index,
+        passage_lexical,
+        resource_lexical,
+    )
