@@ -42,7 +42,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(corpus_app, name="corpus")
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole
 
 
 class _State:
@@ -323,8 +323,8 @@ def corpus_lint() -> None:
 
         passages = sum(len(chunk_article(a)) for a in corpus.articles)
         questions = ""
-        if settings.eval.questions_file.exists():
-            count = len(load_questions(settings.eval.questions_file, corpus))
+        if settings.questions_file.exists():
+            count = len(load_questions(settings.questions_file, corpus))
             questions = f", {count} labelled questions"
         out.print(
             f"OK: {len(corpus.articles)} articles ({passages} passages), "
@@ -349,7 +349,7 @@ def eval_command(
     with _errors():
         settings = _settings()
         corpus = load_corpus(settings.corpus_dir)
-        questions = load_questions(questions_file or settings.eval.questions_file, corpus)
+        questions = load_questions(questions_file or settings.questions_file, corpus)
         retriever = _open_retriever(settings)
         report = evaluate(
             questions,

@@ -51,7 +51,9 @@ class EvalSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    questions_file: Path = SHIPPED_CORPUS_DIR / "eval" / "questions.yaml"
+    questions_file: Path | None = Field(
+        None, description="labelled questions; default: <corpus_dir>/eval/questions.yaml"
+    )
 
 
 class Settings(BaseSettings):
@@ -68,6 +70,11 @@ class Settings(BaseSettings):
     eval: EvalSettings = EvalSettings()
 
     _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
+
+    @property
+    def questions_file(self) -> Path:
+        """The labelled question set for `careerbot eval`."""
+        return self.eval.questions_file or self.corpus_dir / "eval" / "questions.yaml"
 
     @property
     def index_root(self) -> Path:

@@ -158,7 +158,12 @@ class SentenceTransformerEmbedder:
                 f"could not load sentence-transformers model {model!r}: "
                 f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} ({hint})"
             ) from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        # renamed in sentence-transformers 5: support both spellings
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
         if not dim:
             raise EmbedderError(f"model {model!r} does not report an embedding dimension")
         self._dim = int(dim)

@@ -11,7 +11,7 @@ from typing import Literal
 MAX_QUESTION_CHARS = 1000
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
 _WHITESPACE = re.compile(r"\s+")
 
 QuestionLanguage = Literal["zh", "en"]
@@ -54,4 +54,6 @@ def detect_language(text: str) -> QuestionLanguage:
     """
     han = len(_HAN.findall(text))
     latin_words = len(re.findall(r"[A-Za-z]+", text))
+    if han == 0 and latin_words == 0:  # "？？" typed on a Chinese keyboard
+        return "zh" if _CJK_PUNCTUATION.search(text) else "en"
     return "zh" if han >= 2 and han >= latin_words else "en"

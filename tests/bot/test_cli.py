@@ -1,0 +1,157 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from tests.conftest import write_small_corpus
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A configuration over the small test corpus with its own data directory."""
+    write_small_corpus(tmp_path / "corpus")
+    path = tmp_path / "careerbot.yaml"
+    path.write_text("corpus_dir: corpus\ndata_dir: data\n", encoding="utf-8")
+    return path
+
+
+def _run(config_file: Path, *args: str):
+    return runner.invoke(app, ["--config", str(config_file), *args])
+
+
+def test_ask_builds_the_index_on_first_use_and_answers(config_file):
+    result = _run(config_file, "ask", "机器学习工程师要学哪些数学？")
+    assert result.exit_code == 0, result.output
+    assert (config_file.parent / "data" / "index" / "CURRENT").exists()
+    assert "最相关的段落" in result.output  # labels follow the question's language
+    assert "线性代数" in result.output
+    assert "https://example.com/alpha" in result.output
+    english = _run(config_file, "ask", "Which course teaches Docker and deployment?")
+    assert english.exit_code == 0, english.output
+    assert "Quoted from the articles" in english.output  # English labels for English
+    assert "Docker and Kubernetes Guide" in english.output
+
+
+def test_search_json_one_object_per_query(config_file, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("数据科学家做什么\n\nWhat math do I need?\n", encoding="utf-8")
+    result = _run(
+        config_file,
+        "search",
+        "--json",
+        "--k",
+        "2",
+        "--k-resources",
+        "1",
+        "--queries-file",
+        str(queries),
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["数据科学家做什么", "What math do I need?"]
+    for line in lines:
+        kinds = [hit["kind"] for hit in line["hits"]]
+        assert kinds.count("resource") == 1 and kinds.count("passage") <= 2
+        for hit in line["hits"]:
+            assert {"kind", "score", "title", "text", "url", "source"} <= hit.keys()
+    assert lines[0]["hits"][0]["source"] == "beta"
+
+
+def test_search_reports_bad_lines_and_exits_non_zero(config_file, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("🤖🤖\n数据科学家\n", encoding="utf-8")
+    result = _run(config_file, "search", "--json", "--queries-file", str(queries))
+    assert result.exit_code == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert "error" in first and first["hits"] == []
+    assert second["hits"]
+
+
+def test_index_build_status_verify(config_file):
+    built = _run(config_file, "index", "build")
+    assert built.exit_code == 0 and "Built generation" in built.output
+    again = _run(config_file, "index", "build")
+    assert again.exit_code == 0 and "up to date" in again.output
+    status = _run(config_file, "index", "status")
+    assert status.exit_code == 0 and "up to date" in status.output
+    assert _run(config_file, "index", "verify").exit_code == 0
+    article = config_file.parent / "corpus" / "articles" / "beta.md"
+    article.write_text(article.read_text() + "\n新的段落。\n", encoding="utf-8")
+    stale = _run(config_file, "index", "status")
+    assert stale.exit_code == 1 and "corpus changed" in stale.output
+
+
+def test_index_verify_detects_corruption(config_file):
+    assert _run(config_file, "index", "build").exit_code == 0
+    index_root = config_file.parent / "data" / "index"
+    generation = (index_root / "CURRENT").read_text().strip()
+    target = index_root / "generations" / generation / "resources.json"
+    target.write_text(target.read_text().replace("Udemy", "Udemx"))
+    result = _run(config_file, "index", "verify")
+    assert result.exit_code == 1 and "checksum" in result.output
+
+
+def test_corpus_lint_reports_file_line_field(config_file):
+    ok = _run(config_file, "corpus", "lint")
+    assert ok.exit_code == 0 and "OK: 2 articles" in ok.output
+    resources = config_file.parent / "corpus" / "resources.yaml"
+    resources.write_text(resources.read_text().replace("level: intermediate", "level: expert", 1))
+    bad = _run(config_file, "corpus", "lint")
+    assert bad.exit_code == 1
+    assert "resources.yaml:6: [0].level:" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * 10_000, "too long"),
+        ("\x00\x07\x1b", "empty"),
+        ("😀🎉🚀", "no words"),
+        ("！？。", "没有文字"),
+    ],
+)
+def test_ask_bad_input_is_a_message_not_a_traceback(config_file, question, message):
+    result = _run(config_file, "ask", question)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (config_file.parent / "data").exists()  # refused before any work
+
+
+def test_missing_and_invalid_config(tmp_path):
+    missing = runner.invoke(app, ["--config", str(tmp_path / "nope.yaml"), "ask", "hi"])
+    assert missing.exit_code == 2 and "configuration file not found" in missing.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("retrieval:\n  k: zero\n")
+    invalid = runner.invoke(app, ["--config", str(bad), "ask", "hi"])
+    assert invalid.exit_code == 2 and "retrieval.k" in invalid.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("retrieval: [\n")
+    result = runner.invoke(app, ["--config", str(broken), "index", "status"])
+    assert result.exit_code == 2 and "invalid YAML" in result.output
+
+
+def test_index_commands_without_an_index(config_file):
+    for command in (["index", "status"], ["index", "verify"]):
+        result = _run(config_file, *command)
+        assert result.exit_code == 1 and "careerbot index build" in result.output
+
+
+def test_console_script_exit_codes_without_traceback(tmp_path):
+    """The installed entry point, in a real process, as a user would run it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "missing.yaml"), "ask", "hi"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "configuration file not found" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -1,0 +1,132 @@
+"""Shared fixtures: a small synthetic corpus, a deterministic fake embedder, real models."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.loader import load_corpus
+from index.embedders import BundledE5Embedder, EmbedderConfig
+from index.store import build_index
+
+ARTICLE = """---
+id: {id}
+title: {title}
+language: zh
+source_url: https://example.com/{id}
+translated_from: en
+tags: [career]
+---
+# 第一节
+
+{body}
+
+# 第二节
+
+第二节的内容讨论部署模型到生产环境，以及云和容器的作用。
+"""
+
+RESOURCES = """\
+- id: docker-course
+  name: Docker and Kubernetes Guide
+  kind: course
+  url: https://example.com/docker
+  provider: Udemy
+  level: intermediate
+  cost: paid
+  language: en
+  topics: [docker, kubernetes]
+  description_zh: 讲解容器与部署的课程。
+  description_en: A course on containers and deployment.
+  mentioned_in: [alpha]
+- id: math-book
+  name: Mathematics for Machine Learning
+  kind: book
+  url: https://example.com/math
+  provider: Cambridge
+  level: intermediate
+  cost: free
+  language: en
+  topics: [math]
+  description_zh: 机器学习所需的线性代数和概率。
+  description_en: Linear algebra and probability for machine learning.
+  mentioned_in: [beta]
+"""
+
+
+def write_small_corpus(root: Path) -> Path:
+    """A two-article corpus for index mechanics tests."""
+    articles = root / "articles"
+    articles.mkdir(parents=True, exist_ok=True)
+    (articles / "alpha.md").write_text(
+        ARTICLE.format(
+            id="alpha", title="甲文章", body="机器学习工程师需要学习数学：线性代数和概率论。"
+        ),
+        encoding="utf-8",
+    )
+    (articles / "beta.md").write_text(
+        ARTICLE.format(id="beta", title="乙文章", body="数据科学家分析数据，并从数据中收集见解。"),
+        encoding="utf-8",
+    )
+    (root / "resources.yaml").write_text(RESOURCES, encoding="utf-8")
+    (root / "glossary.yaml").write_text(
+        "- en: [data scientist, data scientists]\n  zh: [数据科学家]\n", encoding="utf-8"
+    )
+    return root
+
+
+class HashEmbedder:
+    """Deterministic bag-of-characters vectors: fast, and similar texts get similar vectors.
+
+    Counts calls so tests can see what was (re-)embedded.
+    """
+
+    def __init__(self, dim: int = 64, model_id: str = "test:hash"):
+        self._dim = dim
+        self._id = model_id
+        self.embedded: list[str] = []
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for ch in text:
+                out[row, int(hashlib.md5(ch.encode()).hexdigest(), 16) % self._dim] += 1
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self._vectors(texts)
+
+
+@pytest.fixture
+def small_corpus_dir(tmp_path: Path) -> Path:
+    return write_small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def bundled_embedder() -> BundledE5Embedder:
+    return BundledE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def shipped_index_root(tmp_path_factory: pytest.TempPathFactory, bundled_embedder) -> Path:
+    """The shipped corpus indexed once per test session with the real bundled model."""
+    root = tmp_path_factory.mktemp("shipped") / "index"
+    build_index(load_corpus(), EmbedderConfig(), root, embedder=bundled_embedder)
+    return root

@@ -1,0 +1,45 @@
+import pytest
+
+from index.query import InvalidQuestion, detect_language, normalize_question
+
+
+def test_normalize_collapses_whitespace_and_control_characters():
+    assert normalize_question("  what\x00 is\tML?\n\x1b[31m ") == "what is ML? [31m"
+    assert normalize_question("机器\u200b学习") == "机器 学习"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("", "empty"),
+        ("   \n\t", "empty"),
+        ("\x00\x01", "empty"),
+        ("🤖🚀🔥", "no_words"),
+        ("?!…", "no_words"),
+    ],
+)
+def test_unusable_questions(question, reason):
+    with pytest.raises(InvalidQuestion) as info:
+        normalize_question(question)
+    assert info.value.reason == reason
+
+
+def test_too_long():
+    with pytest.raises(InvalidQuestion) as info:
+        normalize_question("a" * 10_000)
+    assert info.value.reason == "too_long" and "10000" in str(info.value)
+    assert normalize_question("a" * 20, max_chars=20) == "a" * 20
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("机器学习工程师要学哪些数学？", "zh"),
+        ("ML 工程师要学什么", "zh"),
+        ("Should I learn software engineering first?", "en"),
+        ("What does 数 mean in this context", "en"),
+        ("Is Kaggle useful", "en"),
+    ],
+)
+def test_detect_language(text, language):
+    assert detect_language(text) == language

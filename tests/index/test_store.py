@@ -1,0 +1,197 @@
+import json
+import threading
+
+import faiss
+import pytest
+
+from corpus.loader import load_corpus
+from index.embedders import Embedder, EmbedderConfig
+from index.store import (
+    CURRENT,
+    FORMAT_VERSION,
+    GENERATIONS,
+    BuildLocked,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    build_index,
+    build_lock,
+    current_generation_dir,
+    load_index,
+    read_current_manifest,
+    verify_generation,
+)
+from tests.conftest import HashEmbedder
+
+CONFIG = EmbedderConfig()  # the embedder passed in decides the id; config is only a fallback
+
+
+def _build(corpus_dir, index_root, embedder, **kwargs):
+    return build_index(load_corpus(corpus_dir), CONFIG, index_root, embedder=embedder, **kwargs)
+
+
+def test_fake_embedder_follows_the_protocol():
+    assert isinstance(HashEmbedder(), Embedder)
+
+
+def test_build_writes_a_self_describing_generation(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    stages = []
+    report = _build(
+        small_corpus_dir, root, HashEmbedder(), progress=lambda s, d, t: stages.append(s)
+    )
+    manifest = report.manifest
+    assert not report.skipped
+    assert manifest.format_version == FORMAT_VERSION
+    assert manifest.embedder_id == "test:hash" and manifest.dim == 64
+    assert manifest.passage_count == 4 and manifest.resource_count == 2
+    assert {"passages.faiss", "resources.faiss", "passages.json", "manifest.json"} <= {
+        p.name for p in current_generation_dir(root).iterdir()
+    }
+    assert "embedding" in stages
+    loaded = load_index(root, "test:hash")
+    assert loaded.passage_index.ntotal == 4
+    assert loaded.passages[0]["article_id"] == "alpha"
+    assert loaded.glossary == [(["data scientist", "data scientists"], ["数据科学家"])]
+
+
+def test_unchanged_corpus_is_not_rebuilt_and_force_uses_the_cache(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    embedder = HashEmbedder()
+    again = _build(small_corpus_dir, root, embedder)
+    assert again.skipped and embedder.embedded == []
+    forced = _build(small_corpus_dir, root, embedder, force=True)
+    assert not forced.skipped
+    assert forced.embedded == 0 and forced.reused == 6
+    assert embedder.embedded == []
+
+
+def test_one_article_change_reembeds_only_that_article(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    path = small_corpus_dir / "articles" / "beta.md"
+    path.write_text(path.read_text().replace("收集见解", "得出结论"), encoding="utf-8")
+    embedder = HashEmbedder()
+    report = _build(small_corpus_dir, root, embedder)
+    assert report.embedded == 1
+    assert len(embedder.embedded) == 1 and "得出结论" in embedder.embedded[0]
+
+
+def test_cache_loads_no_model_when_everything_is_cached(small_corpus_dir, tmp_path, monkeypatch):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+
+    def no_model(config):
+        raise AssertionError("the model must not be loaded")
+
+    monkeypatch.setattr("index.store.make_embedder", no_model)
+    config = EmbedderConfig(backend="sentence-transformers", model="/nonexistent")
+    # Same texts, different embedder id: nothing cached, so the model is needed...
+    with pytest.raises(AssertionError, match="must not be loaded"):
+        build_index(load_corpus(small_corpus_dir), config, root)
+    # ...but a forced rebuild with the id that built the cache needs no model at all.
+    monkeypatch.setattr(EmbedderConfig, "embedder_id", lambda self: "test:hash")
+    report = build_index(load_corpus(small_corpus_dir), config, root, force=True)
+    assert report.embedded == 0
+
+
+def test_load_refuses_other_embedder_and_format(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    with pytest.raises(IndexMismatch, match="careerbot index build"):
+        load_index(root, "bundled:multilingual-e5-small-q4")
+    manifest_path = current_generation_dir(root) / "manifest.json"
+    data = json.loads(manifest_path.read_text())
+    data["format_version"] = 0
+    manifest_path.write_text(json.dumps(data))
+    # the manifest itself is not checksummed; its format field is checked on load
+    with pytest.raises(IndexMismatch, match="format version 0"):
+        load_index(root, "test:hash")
+
+
+def test_load_refuses_missing_truncated_and_corrupted_files(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    with pytest.raises(IndexMissing, match="careerbot index build"):
+        load_index(root, "test:hash")
+    _build(small_corpus_dir, root, HashEmbedder())
+    directory = current_generation_dir(root)
+    faiss_file = directory / "passages.faiss"
+    original = faiss_file.read_bytes()
+
+    faiss_file.write_bytes(original[:-10])
+    with pytest.raises(IndexCorrupt, match="truncated"):
+        load_index(root, "test:hash")
+
+    corrupted = bytearray(original)
+    corrupted[-5] ^= 0xFF
+    faiss_file.write_bytes(bytes(corrupted))
+    with pytest.raises(IndexCorrupt, match="checksum"):
+        load_index(root, "test:hash")
+
+    faiss_file.unlink()
+    with pytest.raises(IndexCorrupt, match="missing"):
+        load_index(root, "test:hash")
+
+    (directory / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorrupt, match="unreadable"):
+        load_index(root, "test:hash")
+
+    (root / CURRENT).write_text("no-such-generation\n")
+    with pytest.raises(IndexCorrupt, match="does not exist"):
+        load_index(root, "test:hash")
+
+
+def test_corrupted_index_is_rebuilt_by_a_plain_build(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    (current_generation_dir(root) / "passages.json").write_text("[]")
+    report = _build(small_corpus_dir, root, HashEmbedder())
+    assert not report.skipped
+    verify_generation(current_generation_dir(root))
+
+
+def test_failed_build_keeps_the_previous_generation(small_corpus_dir, tmp_path, monkeypatch):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    served = current_generation_dir(root)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(faiss, "write_index", crash)
+    with pytest.raises(OSError, match="disk full"):
+        _build(small_corpus_dir, root, HashEmbedder(), force=True)
+    assert current_generation_dir(root) == served
+    assert not [p for p in (root / GENERATIONS).iterdir() if p.name.startswith(".tmp")]
+    load_index(root, "test:hash")
+
+
+def test_old_generations_are_pruned(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    for _ in range(4):
+        _build(small_corpus_dir, root, HashEmbedder(), force=True, keep_generations=2)
+    generations = sorted(p.name for p in (root / GENERATIONS).iterdir())
+    assert len(generations) == 2
+    assert read_current_manifest(root) == verify_generation(root / GENERATIONS / generations[-1])
+
+
+def test_second_concurrent_build_fails_fast(tmp_path):
+    root = tmp_path / "index"
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with build_lock(root):
+            entered.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(5)
+    try:
+        with pytest.raises(BuildLocked, match="another"), build_lock(root):
+            pass
+    finally:
+        release.set()
+        holder.join()
