@@ -38,8 +38,13 @@ class Passage:
     end: int
 
     def embedding_text(self) -> str:
-        """Text the embedder sees: the article title and heading path give the passage context."""
-        context = " > ".join((self.title, *self.heading_path))
+        """Text the embedder and BM25 see: the heading path gives the passage its context.
+
+        The article title is left out: on the shipped questions it pulled every passage of an
+        article towards the title's topic (Chinese MRR@10 0.70 with the heading path alone,
+        0.64 with title and heading path).
+        """
+        context = " > ".join(self.heading_path) or self.title
         return f"{context}\n{self.text}"
 
 

@@ -117,7 +117,7 @@ def _clean_paragraph(raw: str) -> str:
 
 def _is_link_list(raw: str) -> bool:
     """A block that is mostly links (a link dump or a code fence of links) carries no content."""
-    links = _LINK.findall(raw) + _BARE_URL.findall(raw)
+    links = _LINK.findall(raw) + _BARE_URL.findall(_LINK.sub("", raw))
     if raw.strip().startswith("```"):
         return len(links) >= 1
     if len(links) < 2:

@@ -158,18 +158,19 @@ def _load_yaml_list(path: Path, model: type[Model], what: str) -> list[Model]:
                         problem.path, problem.line, f"[{index}].{problem.field}", problem.reason
                     )
                 )
-    problems += _duplicate_ids(path, node, items)
+    problems += _duplicate_ids(path, node, data)
     if problems:
         raise CorpusError(problems)
     return items
 
 
-def _duplicate_ids(path: Path, node: yaml.Node | None, items: Sequence[BaseModel]) -> list[Problem]:
+def _duplicate_ids(path: Path, node: yaml.Node | None, raw_items: Sequence[Any]) -> list[Problem]:
+    """Duplicate `id`s among the raw items, valid or not (a typo elsewhere must not hide one)."""
     seen: dict[str, int] = {}
     problems = []
-    for index, item in enumerate(items):
-        item_id = getattr(item, "id", None)
-        if item_id is None:
+    for index, raw in enumerate(raw_items):
+        item_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(item_id, str):
             continue
         if item_id in seen:
             problems.append(

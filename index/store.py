@@ -27,15 +27,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from corpus.chunk import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, Passage, chunk_article
+from corpus.chunk import Passage, chunk_article
 from corpus.loader import Corpus
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, EmbedderConfig, make_embedder
 from index.lexical import TOKENIZER_ID, LexicalIndex
 
 FORMAT_VERSION = 1
-# Bump when cleaning or chunking changes what passages an unchanged corpus yields.
-CHUNKER_VERSION = 1
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 
 MANIFEST = "manifest.json"
@@ -111,11 +109,30 @@ class BuildReport:
         return self.generation is None
 
 
+def _index_inputs(corpus: Corpus) -> tuple[list[Passage], list[str], list[str]]:
+    """Passages, their embedding texts and the resources' embedding texts."""
+    passages = [p for article in corpus.articles for p in chunk_article(article)]
+    return (
+        passages,
+        [p.embedding_text() for p in passages],
+        [r.embedding_text() for r in corpus.resources],
+    )
+
+
 def corpus_fingerprint(corpus: Corpus) -> str:
-    """Hash of the corpus plus everything in this code that changes the index built from it."""
-    digest = hashlib.sha256(corpus.content_hash().encode())
-    digest.update(f"format={FORMAT_VERSION};chunker={CHUNKER_VERSION};{TOKENIZER_ID}".encode())
-    digest.update(f"min={MIN_PASSAGE_CHARS};max={MAX_PASSAGE_CHARS}".encode())
+    """Hash of what the index is made of: the passages as cut by this code, their metadata,
+    the resources and glossary, the tokenizer and the format. A change to cleaning or chunking
+    code therefore triggers a rebuild by itself."""
+    passages, _, _ = _index_inputs(corpus)
+    return _fingerprint(corpus, passages)
+
+
+def _fingerprint(corpus: Corpus, passages: list[Passage]) -> str:
+    digest = hashlib.sha256(f"format={FORMAT_VERSION};{TOKENIZER_ID}".encode())
+    digest.update(corpus.content_hash().encode())
+    for passage in passages:
+        digest.update(json.dumps(_passage_record(passage), ensure_ascii=False).encode())
+        digest.update(passage.embedding_text().encode())
     return digest.hexdigest()
 
 
@@ -217,7 +234,8 @@ def build_index(
     the previous index serving.
     """
     started = time.perf_counter()
-    fingerprint = corpus_fingerprint(corpus)
+    passages, passage_texts, resource_texts = _index_inputs(corpus)
+    fingerprint = _fingerprint(corpus, passages)
     embedder_id = embedder.id if embedder else embedder_config.embedder_id()
     with build_lock(index_root):
         if not force:
@@ -231,9 +249,6 @@ def build_index(
                     verify_generation(current_generation_dir(index_root))
                     return BuildReport(None, current, 0, 0, time.perf_counter() - started)
 
-        passages = [p for article in corpus.articles for p in chunk_article(article)]
-        resource_texts = [r.embedding_text() for r in corpus.resources]
-        passage_texts = [p.embedding_text() for p in passages]
         total = len(passage_texts) + len(resource_texts)
         done = 0
         loaded: list[Embedder] = [embedder] if embedder else []

@@ -60,7 +60,7 @@ def test_sections_carry_heading_paths_and_never_mix():
         (("一", "二"), "乙段落。"),
         (("三",), "丙段落。"),
     ]
-    assert passages[1].embedding_text().startswith("标题 > 一 > 二\n")
+    assert passages[1].embedding_text() == "一 > 二\n乙段落。"
 
 
 def test_offsets_and_ids():

@@ -1,0 +1,109 @@
+"""Ranking on the shipped corpus with the real bundled model (the index is built once)."""
+
+import pytest
+
+from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
+from index.evaluation import EVAL_K, RESOURCE_K, evaluate
+from index.query import InvalidQuestion
+from index.retriever import Retriever, RetrieverConfig
+
+
+@pytest.fixture(scope="module")
+def retriever(shipped_index_root, bundled_embedder) -> Retriever:
+    return Retriever.open(shipped_index_root, bundled_embedder)
+
+
+def _top_sections(result, n=3):
+    return [
+        (hit.source, hit.heading_path[-1] if hit.heading_path else "")
+        for hit in result.passages[:n]
+    ]
+
+
+def test_chinese_math_question(retriever):
+    result = retriever.search("机器学习工程师要学哪些数学？")
+    assert result.answered and result.language == "zh"
+    assert ("career-switch-ml-engineer-roadmap", "数学与统计学") in _top_sections(result)
+    best = result.passages[0]
+    assert best.url is None or best.url.startswith("https://")
+    assert [h.score for h in result.passages] == sorted(
+        (h.score for h in result.passages), reverse=True
+    )
+
+
+def test_english_question_finds_chinese_passage(retriever):
+    result = retriever.search("should I learn software engineering first?")
+    assert result.answered and result.language == "en"
+    assert ("ml-engineers-losing-jobs", "先做软件工程") in _top_sections(result)
+    assert result.passages[0].url.startswith("https://towardsdatascience.com/")
+
+
+def test_course_question_recommends_deep_learning_courses(retriever):
+    result = retriever.search("which deep learning course?", k_resources=5)
+    ids = [hit.id for hit in result.resources]
+    assert {"fastai-practical-deep-learning", "coursera-deep-learning-specialization"} & set(
+        ids[:3]
+    )
+    assert all(hit.kind == "resource" and hit.url for hit in result.resources)
+    assert "deep" in result.resources[0].text.lower()  # English description for English
+
+
+def test_resources_described_in_the_question_language(retriever):
+    result = retriever.search("有什么好的深度学习课程？")
+    assert any("深度学习" in hit.text for hit in result.resources)
+
+
+def test_off_topic_question_gets_no_passages_but_resources(retriever):
+    for question in ("How do I bake sourdough bread?", "推荐一部好看的电影", "今天天气怎么样？"):
+        result = retriever.search(question)
+        assert not result.answered, question
+        assert result.passages == []
+        assert result.resources  # the closest resources are still offered
+
+
+def test_threshold_can_be_disabled_for_evaluation(retriever):
+    result = retriever.search("How do I bake sourdough bread?", apply_threshold=False)
+    assert not result.answered and len(result.passages) == retriever.config.k
+
+
+def test_k_and_bad_input(retriever):
+    result = retriever.search("数据科学家和机器学习工程师的区别", k=2, k_resources=0)
+    assert len(result.passages) == 2 and result.resources == []
+    with pytest.raises(InvalidQuestion):
+        retriever.search("   ")
+
+
+def test_lexical_weight_matters_for_english(shipped_index_root, bundled_embedder):
+    """Dense-only English retrieval is weak against Chinese text; the glossary-expanded BM25
+    is what lifts it. Guards the fusion against silently switching off."""
+    questions = [
+        q
+        for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
+        if q.language == "en"
+    ]
+
+    def mrr(config: RetrieverConfig) -> float:
+        retriever = Retriever.open(shipped_index_root, bundled_embedder, config)
+        report = evaluate(
+            questions,
+            lambda q: retriever.search(q, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False),
+        )
+        return report.by_language["en"].mrr
+
+    fused = mrr(RetrieverConfig())
+    dense_only = mrr(RetrieverConfig(lexical_weight_en=0))
+    no_glossary = mrr(RetrieverConfig(glossary_expansion=False))
+    assert fused > dense_only + 0.2
+    assert fused > no_glossary
+
+
+def test_shipped_question_set_quality_floor(retriever):
+    """A regression floor, a little under the figures measured when the defaults were set."""
+    questions = load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
+    report = evaluate(
+        questions,
+        lambda q: retriever.search(q, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False),
+    )
+    assert report.by_language["zh"].mrr >= 0.70
+    assert report.by_language["en"].mrr >= 0.78
+    assert report.by_language["all"].resource_hit_at_5 >= 0.9
