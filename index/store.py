@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import faiss
 import numpy as np
 
 from corpus.chunk import Passage, chunk_article
@@ -32,6 +31,9 @@ from corpus.loader import Corpus
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, EmbedderConfig, make_embedder
 from index.lexical import TOKENIZER_ID, LexicalIndex
+
+if TYPE_CHECKING:
+    import faiss
 
 FORMAT_VERSION = 1
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
@@ -208,8 +210,15 @@ def _passage_record(passage: Passage) -> dict[str, Any]:
     return record
 
 
+def _faiss() -> Any:
+    """The faiss module, imported on first use (commands that only check the index skip it)."""
+    import faiss
+
+    return faiss
+
+
 def _flat_ip_index(vectors: np.ndarray, dim: int) -> faiss.Index:
-    index = faiss.IndexFlatIP(dim)
+    index = _faiss().IndexFlatIP(dim)
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
@@ -285,8 +294,11 @@ def build_index(
         staging = generations / f".tmp-{generation}-{os.getpid()}"
         staging.mkdir(parents=True)
         try:
-            faiss.write_index(_flat_ip_index(passage_vectors, dim), str(staging / "passages.faiss"))
-            faiss.write_index(
+            faiss_module = _faiss()
+            faiss_module.write_index(
+                _flat_ip_index(passage_vectors, dim), str(staging / "passages.faiss")
+            )
+            faiss_module.write_index(
                 _flat_ip_index(resource_vectors, dim), str(staging / "resources.faiss")
             )
             _write_json(staging / "passages.json", [_passage_record(p) for p in passages])
@@ -425,8 +437,9 @@ def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
             (list(en), list(zh))
             for en, zh in json.loads((directory / "glossary.json").read_text(encoding="utf-8"))
         ]
-        passage_index = faiss.read_index(str(directory / "passages.faiss"))
-        resource_index = faiss.read_index(str(directory / "resources.faiss"))
+        faiss_module = _faiss()
+        passage_index = faiss_module.read_index(str(directory / "passages.faiss"))
+        resource_index = faiss_module.read_index(str(directory / "resources.faiss"))
         passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(passages))
         resource_lexical = LexicalIndex.load(directory / "lexical-resources", len(resources))
     except (OSError, ValueError, RuntimeError) as exc:
