@@ -390,7 +390,8 @@ def eval_command(
                         f"resources={'ok' if outcome.resource_hit is not False else 'MISS'} "
                         f"rel={outcome.relevance:.3f} {escape(outcome.question.question)}\n"
                         f"    top: {escape(top.source if top else '-')} "
-                        f"{escape(top.text[:70] if top else '')}"
+                        f"{escape(top.text[:70] if top else '')}",
+                        soft_wrap=True,
                     )
 
 

@@ -15,8 +15,9 @@ EXCERPT_CHARS = 280  # about three lines of a terminal: enough to judge the pass
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The leading whole sentences of `text` that fit in `limit` characters (at least one)."""
-    text = " ".join(text.split())
+    """The leading whole sentences of `text` that fit in `limit` characters (at least one,
+    cut with '…' if even that is longer). Line breaks are kept; blank lines are dropped."""
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     if len(text) <= limit:
         return text
     end = 0
@@ -33,7 +34,7 @@ def _passage_block(number: int, hit: Hit, result: SearchResult) -> Text:
     block.append(f"{number}. {hit.title}", style="bold")
     if hit.heading_path:
         block.append(f"  › {' › '.join(hit.heading_path)}", style="dim")
-    block.append("\n   " + excerpt(hit.text) + "\n")
+    block.append("\n   " + excerpt(hit.text).replace("\n", "\n   ") + "\n")
     if hit.url:
         block.append(f"   {t('source', language)}: ", style="dim")
         block.append(hit.url, style=f"link {hit.url} cyan")

@@ -1,0 +1,63 @@
+from io import StringIO
+
+from rich.console import Console
+
+from bot.terminal import excerpt, render_answer
+from index.retriever import Hit, SearchResult
+
+
+def test_excerpt_keeps_whole_sentences_within_the_limit():
+    text = "第一句话。第二句话很长很长。第三句。"
+    assert excerpt(text, limit=100) == text
+    assert excerpt(text, limit=12) == "第一句话。"
+    assert excerpt("一" * 50, limit=10) == "一" * 9 + "…"
+    assert (
+        excerpt("开头：\n\n- 第一项。\n- 第二项。", limit=100) == "开头：\n- 第一项。\n- 第二项。"
+    )
+
+
+def _passage() -> Hit:
+    return Hit(
+        kind="passage",
+        id="a#1",
+        score=0.9,
+        title="文章",
+        text="机器学习工程师需要线性代数。",
+        url="https://example.com/a",
+        source="a",
+        heading_path=("技能", "数学"),
+    )
+
+
+def _resource() -> Hit:
+    return Hit(
+        kind="resource",
+        id="r",
+        score=0.8,
+        title="Math Course",
+        text="A math course.",
+        url="https://example.com/r",
+        source="r",
+        extra={"level": "beginner", "cost": "free", "provider": "Uni"},
+    )
+
+
+def _render(result: SearchResult) -> str:
+    buffer = StringIO()
+    render_answer(result, Console(file=buffer, width=120, color_system=None))
+    return buffer.getvalue()
+
+
+def test_answer_labels_follow_the_question_language():
+    zh = _render(SearchResult("数学？", "zh", [_passage()], [_resource()], True, 0.9))
+    assert "最相关的段落" in zh and "推荐的学习资源" in zh and "入门" in zh and "免费" in zh
+    assert "技能 › 数学" in zh and "https://example.com/a" in zh
+    en = _render(SearchResult("math?", "en", [_passage()], [_resource()], True, 0.9))
+    assert "Most relevant passages" in en and "beginner" in en and "Original article" in en
+
+
+def test_no_answer_says_so_and_offers_closest_resources():
+    out = _render(SearchResult("bread?", "en", [], [_resource()], False, 0.7))
+    assert "don't have a good answer" in out
+    assert "Closest learning resources" in out and "Math Course" in out
+    assert "Most relevant passages" not in out
