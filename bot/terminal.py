@@ -7,25 +7,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.formatting import excerpt
 from bot.i18n import t
-from corpus.chunk import split_sentences
 from index.retriever import Hit, SearchResult
-
-EXCERPT_CHARS = 280  # about three lines of a terminal: enough to judge the passage
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The leading whole sentences of `text` that fit in `limit` characters (at least one,
-    cut with '…' if even that is longer). Line breaks are kept; blank lines are dropped."""
-    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    if len(text) <= limit:
-        return text
-    end = 0
-    for _, sentence_end in split_sentences(text):
-        if sentence_end > limit and end:
-            break
-        end = sentence_end
-    return text[:end] if end <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _passage_block(number: int, hit: Hit, result: SearchResult) -> Text:

@@ -2,7 +2,8 @@ from io import StringIO
 
 from rich.console import Console
 
-from bot.terminal import excerpt, render_answer
+from bot.formatting import clip, excerpt
+from bot.terminal import render_answer
 from index.retriever import Hit, SearchResult
 
 
@@ -61,3 +62,8 @@ def test_no_answer_says_so_and_offers_closest_resources():
     assert "don't have a good answer" in out
     assert "Closest learning resources" in out and "Math Course" in out
     assert "Most relevant passages" not in out
+
+
+def test_clip():
+    assert clip("abcdef", 4) == "abc…"
+    assert clip("abc", 4) == "abc"

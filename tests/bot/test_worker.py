@@ -1,0 +1,61 @@
+import asyncio
+import threading
+import time
+from unittest.mock import create_autospec
+
+import pytest
+
+from bot.worker import SearchWorker, WorkerBusy
+from index.retriever import Retriever, SearchResult
+
+
+class _SlowRetriever:
+    """A Retriever spec'd mock whose search records its thread and blocks until released."""
+
+    def __init__(self):
+        self.threads: set[str] = set()
+        self.release = threading.Event()
+        self.mock = create_autospec(Retriever, instance=True)
+        self.mock.search.side_effect = self._search
+
+    def _search(self, question: str, **options) -> SearchResult:
+        self.threads.add(threading.current_thread().name)
+        self.release.wait(5)
+        return SearchResult(question, "en", [], [], False, 0.0)
+
+
+def test_searches_run_on_one_dedicated_thread_and_the_queue_is_bounded():
+    async def scenario():
+        fake = _SlowRetriever()
+        opened_on = []
+
+        def open_retriever():
+            opened_on.append(threading.current_thread().name)
+            return fake.mock
+
+        worker = SearchWorker(open_retriever, max_pending=2)
+        await worker.start()
+        first = asyncio.create_task(worker.search("a"))
+        second = asyncio.create_task(worker.search("b"))
+        await asyncio.sleep(0.05)
+        assert worker.pending == 2
+        started = time.perf_counter()
+        with pytest.raises(WorkerBusy):
+            await worker.search("c")
+        assert time.perf_counter() - started < 0.5  # refused at once, not queued
+        fake.release.set()
+        results = await asyncio.gather(first, second)
+        assert [r.question for r in results] == ["a", "b"]
+        assert worker.pending == 0
+        assert len(fake.threads) == 1 and fake.threads == set(opened_on)
+        assert threading.current_thread().name not in fake.threads
+        worker.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+def test_search_before_start_is_an_error():
+    worker = SearchWorker(lambda: None)  # type: ignore[arg-type,return-value]
+    with pytest.raises(RuntimeError, match="start"):
+        asyncio.run(worker.search("x"))
+    worker.close()
