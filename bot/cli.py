@@ -395,6 +395,65 @@ def eval_command(
                     )
 
 
+def _token(settings: Settings) -> str:
+    token = settings.discord.resolve_token()
+    if not token:
+        raise _fail(
+            "no Discord token: set CAREERBOT_DISCORD__TOKEN (or discord.token_file in the "
+            "configuration)",
+            2,
+        )
+    return token
+
+
+@app.command()
+def run(
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Validate configuration, token and index; don't connect."),
+    ] = False,
+) -> None:
+    """Start the Discord bot (Ctrl-C or SIGTERM to stop)."""
+    with _errors():
+        settings = _settings()
+        token = _token(settings)
+        from index.store import check_compatible
+
+        manifest = verify_generation(current_generation_dir(settings.index_root))
+        check_compatible(manifest, settings.embedder.embedder_id())
+        if check:
+            out.print(
+                f"OK: configuration valid, token present, index {manifest.passage_count} passages "
+                f"/ {manifest.resource_count} resources built {manifest.built_at} "
+                f"with {manifest.embedder_id}."
+            )
+            return
+        import asyncio
+
+        from bot.app import run_bot
+
+        raise typer.Exit(asyncio.run(run_bot(settings, token)))
+
+
+@app.command()
+def sync(
+    guild: Annotated[
+        int | None, typer.Option("--guild", help="Sync to one guild (instant) instead of globally.")
+    ] = None,
+) -> None:
+    """Register the slash commands with Discord (run after adding or changing commands)."""
+    with _errors():
+        settings = _settings()
+        token = _token(settings)
+        import asyncio
+
+        from bot.app import sync_commands
+
+        names = asyncio.run(sync_commands(settings, token, guild))
+        where = f"guild {guild}" if guild else "all guilds (may take up to an hour to appear)"
+        out.print(f"Synced {len(names)} command(s) to {where}: {', '.join(names)}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -56,6 +56,58 @@ class EvalSettings(BaseModel):
     )
 
 
+class GuildSettings(BaseModel):
+    """How the bot behaves in one guild (server)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled_channels: list[int] = Field(
+        default_factory=list, description="channels where mentions are answered; empty = all"
+    )
+    thread_channels: list[int] = Field(
+        default_factory=list, description="channels where each answer opens a new thread"
+    )
+    cooldown_seconds: float = Field(10.0, ge=0, description="per-user wait between questions")
+    language: Literal["zh", "en"] | None = Field(
+        None, description="reply language when the question's own language is unclear"
+    )
+
+
+class DiscordSettings(BaseModel):
+    """The Discord side. The token comes only from the environment or a secret file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr | None = Field(
+        None, description="set CAREERBOT_DISCORD__TOKEN, never the file"
+    )
+    token_file: Path | None = Field(None, description="a file holding the token (Docker secret)")
+    # Discord's own endpoints; tests point both at the loopback emulator.
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    max_question_chars: int = Field(500, ge=10, le=4000)
+    max_pending: int = Field(32, ge=1, description="questions waiting before 'busy, try again'")
+    default_guild: GuildSettings = GuildSettings()
+    guilds: dict[int, GuildSettings] = Field(default_factory=dict)
+
+    def guild(self, guild_id: int | None) -> GuildSettings:
+        """Settings for a guild (the defaults when it has none of its own)."""
+        return self.guilds.get(guild_id or 0, self.default_guild)
+
+    def resolve_token(self) -> str | None:
+        """The token from the environment, else from `token_file`; None when neither is set."""
+        if self.token is not None:
+            return self.token.get_secret_value().strip() or None
+        if self.token_file is not None:
+            try:
+                return self.token_file.read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot read discord.token_file {self.token_file}: {exc}"
+                ) from None
+        return None
+
+
 class Settings(BaseSettings):
     """All careerbot settings."""
 
@@ -68,6 +120,7 @@ class Settings(BaseSettings):
     embedder: EmbedderConfig = EmbedderConfig()
     retrieval: RetrieverConfig = RetrieverConfig()
     eval: EvalSettings = EvalSettings()
+    discord: DiscordSettings = DiscordSettings()
 
     _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
 
@@ -118,6 +171,11 @@ class Settings(BaseSettings):
             if loaded is not None and not isinstance(loaded, dict):
                 raise ConfigError(f"{path}: the configuration must be a YAML mapping")
             data = loaded or {}
+            if isinstance(data.get("discord"), dict) and "token" in data["discord"]:
+                raise ConfigError(
+                    f"{path}: discord.token must not be in the configuration file; set the "
+                    "CAREERBOT_DISCORD__TOKEN environment variable or discord.token_file"
+                )
             base = path.resolve().parent
             for key in ("corpus_dir", "data_dir"):  # relative paths are relative to the file
                 if isinstance(data.get(key), str) and not Path(data[key]).is_absolute():

@@ -43,7 +43,34 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "问题里没有文字（只有符号或表情），请用文字提问。",
         "en": "The question has no words (only symbols or emoji): ask it in words.",
     },
+    "busy": {
+        "zh": "现在提问的人有点多，请稍等片刻再试一次。",
+        "en": "I'm busy answering other questions: please try again in a moment.",
+    },
+    "cooldown": {
+        "zh": "提问太快啦，请 {seconds} 秒后再问。",
+        "en": "You're asking quickly: please wait {seconds} s before the next question.",
+    },
+    "usage": {
+        "zh": "请在提及我之后写下你的问题，例如：@careerbot 机器学习工程师要学哪些数学？ 也可以用 /ask。",
+        "en": "Mention me followed by your question, e.g. @careerbot which deep learning course? "
+        "You can also use /ask.",
+    },
+    "error.unexpected": {
+        "zh": "抱歉，处理这个问题时出错了，请稍后再试。",
+        "en": "Sorry, something went wrong while answering: please try again later.",
+    },
+    "command.ask": {"zh": "向职业问答机器人提问", "en": "Ask a machine-learning career question"},
+    "command.ask.question": {
+        "zh": "你的问题（中文或英文）",
+        "en": "Your question, in English or Chinese",
+    },
 }
+
+
+def language_of_locale(locale: object) -> Language:
+    """'zh' for Discord's Chinese locales (zh-CN, zh-TW), else 'en'."""
+    return "zh" if str(getattr(locale, "value", locale)).startswith("zh") else "en"
 
 
 def t(key: str, language: Language, **values: object) -> str:

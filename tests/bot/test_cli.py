@@ -155,3 +155,34 @@ def test_console_script_exit_codes_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "configuration file not found" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_run_check_validates_token_and_index(config_file, monkeypatch):
+    monkeypatch.delenv("CAREERBOT_DISCORD__TOKEN", raising=False)
+    no_token = _run(config_file, "run", "--check")
+    assert no_token.exit_code == 2 and "CAREERBOT_DISCORD__TOKEN" in no_token.output
+    monkeypatch.setenv("CAREERBOT_DISCORD__TOKEN", "secret-token-value")
+    no_index = _run(config_file, "run", "--check")
+    assert no_index.exit_code == 1 and "careerbot index build" in no_index.output
+    assert _run(config_file, "index", "build").exit_code == 0
+    ok = _run(config_file, "run", "--check")
+    assert ok.exit_code == 0 and "token present" in ok.output
+    assert "secret-token-value" not in ok.output + no_index.output
+
+
+def test_token_in_the_config_file_is_refused(config_file, tmp_path):
+    config_file.write_text(config_file.read_text() + "discord:\n  token: abc\n")
+    result = _run(config_file, "run", "--check")
+    assert result.exit_code == 2 and "must not be in the configuration file" in result.output
+
+
+def test_token_file(config_file, tmp_path, monkeypatch):
+    monkeypatch.delenv("CAREERBOT_DISCORD__TOKEN", raising=False)
+    secret = tmp_path / "token.txt"
+    secret.write_text("from-file\n")
+    config_file.write_text(config_file.read_text() + f"discord:\n  token_file: {secret}\n")
+    assert _run(config_file, "index", "build").exit_code == 0
+    assert _run(config_file, "run", "--check").exit_code == 0
+    secret.unlink()
+    missing = _run(config_file, "run", "--check")
+    assert missing.exit_code == 2 and "cannot read discord.token_file" in missing.output

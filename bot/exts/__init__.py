@@ -1,0 +1,1 @@
+"""Discord extensions, one feature each: thin adapters over the retrieval core."""

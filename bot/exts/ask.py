@@ -1,0 +1,147 @@
+"""`/ask` and @mentions: a thin adapter from Discord to the search worker and the embed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+from discord.ext import commands
+
+from bot.discord_render import answer_embed
+from bot.formatting import clip
+from bot.i18n import Language, language_of_locale, t
+from bot.worker import WorkerBusy
+from index.query import InvalidQuestion, detect_language, normalize_question
+from index.retriever import SearchResult
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+# Discord drops an interaction not answered within 3 s; past this the answer is deferred.
+DEFER_AFTER_SECONDS = 1.5
+THREAD_NAME_CHARS = 100  # Discord's limit for a thread name
+
+
+class QuestionRefused(Exception):
+    """A question that gets a short explanation instead of an answer."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Ask(commands.Cog):
+    """Answers career questions asked with /ask or by mentioning the bot."""
+
+    def __init__(self, bot: CareerBot):
+        self.bot = bot
+        self._asked_at: dict[int, float] = {}  # user id -> time of the last accepted question
+
+    def _check(self, question: str, user_id: int, guild_id: int | None, fallback: Language) -> str:
+        """The normalized question, or QuestionRefused with a message in the right language."""
+        limit = self.bot.settings.discord.max_question_chars
+        try:
+            text = normalize_question(question, limit)
+        except InvalidQuestion as exc:
+            if exc.reason == "too_long":
+                language = detect_language(question)
+                raise QuestionRefused(
+                    t("error.too_long", language, length=len(question.strip()), limit=limit)
+                ) from None
+            raise QuestionRefused(t("usage", fallback)) from None
+        cooldown = self.bot.settings.discord.guild(guild_id).cooldown_seconds
+        now = time.monotonic()
+        waited = now - self._asked_at.get(user_id, -cooldown)
+        if waited < cooldown:
+            seconds = max(1, round(cooldown - waited))
+            raise QuestionRefused(t("cooldown", detect_language(text), seconds=seconds))
+        self._asked_at[user_id] = now
+        return text
+
+    @app_commands.command(
+        name="ask",
+        description=locale_str("Ask a machine-learning career question", key="command.ask"),
+    )
+    @app_commands.describe(
+        question=locale_str("Your question, in English or Chinese", key="command.ask.question")
+    )
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        """Slash command: the answer embed, or an ephemeral explanation."""
+        fallback = language_of_locale(interaction.locale)
+        guild_id = interaction.guild_id
+        try:
+            text = self._check(question, interaction.user.id, guild_id, fallback)
+        except QuestionRefused as refused:
+            await interaction.response.send_message(refused.message, ephemeral=True)
+            return
+        search = asyncio.ensure_future(self.bot.worker.search(text))
+        done, _ = await asyncio.wait({search}, timeout=DEFER_AFTER_SECONDS)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        try:
+            result = await search
+        except WorkerBusy:
+            self._asked_at.pop(interaction.user.id, None)  # a refused question costs no cooldown
+            message = t("busy", detect_language(text))
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+            return
+        embed = answer_embed(result)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed)
+        else:
+            await interaction.response.send_message(embed=embed)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer messages that mention the bot, in enabled channels."""
+        me = self.bot.user
+        if message.author.bot or me is None or message.guild is None:
+            return
+        if me not in message.mentions:
+            return
+        guild = self.bot.settings.discord.guild(message.guild.id)
+        channel = message.channel
+        home_id = channel.parent_id if isinstance(channel, discord.Thread) else channel.id
+        if guild.enabled_channels and home_id not in guild.enabled_channels:
+            return
+        question = re.sub(rf"<@!?{me.id}>", " ", message.content)
+        fallback = guild.language or "en"
+        try:
+            text = self._check(question, message.author.id, message.guild.id, fallback)
+            result = await self.bot.worker.search(text)
+        except QuestionRefused as refused:
+            await message.reply(refused.message, mention_author=False)
+            return
+        except WorkerBusy:
+            self._asked_at.pop(message.author.id, None)
+            await message.reply(t("busy", detect_language(question)), mention_author=False)
+            return
+        await self._deliver(message, text, result, guild.thread_channels)
+
+    async def _deliver(
+        self, message: discord.Message, text: str, result: SearchResult, thread_channels: list[int]
+    ) -> None:
+        embed = answer_embed(result)
+        channel = message.channel
+        if not isinstance(channel, discord.Thread) and channel.id in thread_channels:
+            thread = await message.create_thread(name=clip(text, THREAD_NAME_CHARS))
+            await thread.send(embed=embed)
+        else:
+            # In a thread, message.reply answers inside that thread.
+            await message.reply(embed=embed, mention_author=False)
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    await bot.add_cog(Ask(bot))
