@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.feedback import FeedbackLog
 from bot.i18n import _STRINGS, language_of_locale, t
 from bot.worker import SearchWorker, WorkerBusy
 from index.embedders import make_embedder
@@ -17,7 +18,7 @@ from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask",)
+EXTENSIONS = ("bot.exts.ask", "bot.exts.resources", "bot.exts.about")
 
 
 def use_endpoints(api_base_url: str, gateway_url: str) -> None:
@@ -68,6 +69,7 @@ class CareerBot(commands.Bot):
         )
         self.settings = settings
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
+        self.feedback = FeedbackLog(settings.data_dir / "feedback.jsonl")
         self.worker = worker or SearchWorker(
             lambda: open_retriever(settings), settings.discord.max_pending
         )

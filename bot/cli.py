@@ -207,6 +207,7 @@ def search(
                         "language": result.language,
                         "answered": result.answered,
                         "relevance": round(result.relevance, 4),
+                        "lead": result.lead,
                         "hits": [hit.to_json() for hit in result.hits],
                     }
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from bot.formatting import clip, excerpt
@@ -52,13 +54,14 @@ def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
 def answer_embed(result: SearchResult, lead: str | None = None) -> discord.Embed:
     """The answer embed: lead, up to 3 passages, up to 3 resources, footer.
 
-    `lead` is the best passage's most relevant sentence(s); without it the passage's opening
-    sentences are used. Labels follow the question's language.
+    The lead is `lead`, else the retriever's choice (`result.lead`: the best passage's sentence
+    closest to the question), else the passage's opening. The title is the question: the
+    buttons under the answer read it back after a restart. Labels follow the question's language.
     """
     language = result.language
     if result.answered and result.passages:
         best = result.passages[0]
-        description = excerpt(lead or best.text, LEAD_CHARS)
+        description = excerpt(lead or result.lead or best.text, LEAD_CHARS)
         embed = discord.Embed(
             title=clip(result.question, EMBED_TITLE), description=description, colour=COLOR_ANSWER
         )
@@ -100,3 +103,101 @@ def _fit_total(embed: discord.Embed) -> None:
         )
         if len(value) <= 1:  # nothing left to shorten
             break
+
+
+def more_embed(result: SearchResult, page: int) -> discord.Embed:
+    """Passages `page` (1-based pages after the answer's own) of `result`, for the "More" button."""
+    language = result.language
+    first = page * MAX_PASSAGES_SHOWN
+    shown = result.passages[first : first + MAX_PASSAGES_SHOWN]
+    embed = discord.Embed(title=clip(result.question, EMBED_TITLE), colour=COLOR_ANSWER)
+    if not shown:
+        embed.description = t("no_more", language)
+        return embed
+    for number, hit in enumerate(shown, first + 1):
+        name, value = _passage_field(number, hit, language)
+        embed.add_field(name=name, value=value, inline=False)
+    _fit_total(embed)
+    return embed
+
+
+def sources_embed(result: SearchResult) -> discord.Embed:
+    """Every article the answer quotes, linked, with the sections quoted."""
+    language = result.language
+    sections: dict[tuple[str, str | None], list[str]] = {}
+    for hit in result.passages[:MAX_PASSAGES_SHOWN]:
+        cited = sections.setdefault((hit.title, hit.url), [])
+        section = " › ".join(hit.heading_path)
+        if section and section not in cited:
+            cited.append(section)
+    embed = discord.Embed(title=clip(t("sources", language), EMBED_TITLE), colour=COLOR_ANSWER)
+    if not sections:
+        embed.description = t("no_sources", language)
+        return embed
+    lines = []
+    for (title, url), cited in sections.items():
+        line = f"• {_link(title, url)}"
+        if cited:
+            line += f" ({t('section', language)}: {'; '.join(cited)})"
+        lines.append(line)
+    embed.description = clip("\n".join(lines), EMBED_DESCRIPTION)
+    return embed
+
+
+def resources_embed(
+    resources: list[dict[str, Any]],
+    page: int,
+    page_count: int,
+    language: Language,
+    filters: str,
+) -> discord.Embed:
+    """One page of the catalogue: name linked, level, cost, provider and description."""
+    title = t("resources.title", language) + (f" · {filters}" if filters else "")
+    embed = discord.Embed(title=clip(title, EMBED_TITLE), colour=COLOR_ANSWER)
+    if not resources:
+        embed.description = t("resources.none", language)
+        return embed
+    for resource in resources:
+        level = t(f"level.{resource['level']}", language)
+        cost = t(f"cost.{resource['cost']}", language)
+        head = f"{_link(resource['name'], resource['url'])} · {level} · {cost} · {resource['provider']}\n"
+        description = resource["description_zh" if language == "zh" else "description_en"]
+        embed.add_field(
+            name=clip(resource["name"], FIELD_NAME),
+            value=head + clip(description, FIELD_VALUE - len(head)),
+            inline=False,
+        )
+    embed.set_footer(text=t("page", language, page=page + 1, pages=page_count))
+    _fit_total(embed)
+    return embed
+
+
+def about_embed(
+    language: Language,
+    *,
+    articles: int,
+    passages: int,
+    resources: int,
+    built_at: str,
+    embedder: str,
+) -> discord.Embed:
+    """What the bot knows and how to ask it."""
+    embed = discord.Embed(
+        title=t("about.title", language),
+        description=t("about.body", language),
+        colour=COLOR_ANSWER,
+    )
+    embed.add_field(
+        name=t("about.corpus", language),
+        value=t(
+            "about.counts", language, articles=articles, passages=passages, resources=resources
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name=t("about.index", language),
+        value=t("about.built", language, built_at=built_at, embedder=clip(embedder, 200)),
+        inline=False,
+    )
+    embed.add_field(name=t("about.usage", language), value=t("about.howto", language), inline=False)
+    return embed

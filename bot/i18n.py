@@ -60,6 +60,73 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "抱歉，处理这个问题时出错了，请稍后再试。",
         "en": "Sorry, something went wrong while answering: please try again later.",
     },
+    "no_more": {"zh": "没有更多相关段落了。", "en": "No more relevant passages."},
+    "sources": {"zh": "引用的文章", "en": "Articles quoted"},
+    "no_sources": {
+        "zh": "这个回答没有引用文章。",
+        "en": "This answer quotes no article.",
+    },
+    "button.more": {"zh": "更多", "en": "More"},
+    "button.sources": {"zh": "来源", "en": "Sources"},
+    "feedback.thanks_up": {
+        "zh": "谢谢反馈！很高兴这个回答有帮助。",
+        "en": "Thanks for the feedback! Glad it helped.",
+    },
+    "feedback.thanks_down": {
+        "zh": "谢谢反馈！我们会用它改进回答。",
+        "en": "Thanks for the feedback: it helps us improve the answers.",
+    },
+    "error.stale_answer": {
+        "zh": "找不到这条回答对应的问题，请重新提问。",
+        "en": "I can't find the question of this answer any more: please ask again.",
+    },
+    "resources.title": {"zh": "学习资源", "en": "Learning resources"},
+    "resources.none": {
+        "zh": "没有符合这些条件的资源。试试去掉一些筛选条件。",
+        "en": "No resource matches these filters: try fewer of them.",
+    },
+    "error.unknown_topic": {
+        "zh": "没有这个主题：{topic}。可选：{topics}",
+        "en": "Unknown topic {topic}. Topics: {topics}",
+    },
+    "page": {"zh": "第 {page}/{pages} 页", "en": "Page {page}/{pages}"},
+    "button.previous": {"zh": "上一页", "en": "Previous"},
+    "button.next": {"zh": "下一页", "en": "Next"},
+    "about.title": {"zh": "关于 careerbot", "en": "About careerbot"},
+    "about.body": {
+        "zh": "我回答关于机器学习职业的问题（中文或英文），答案直接引自语料库中的文章和精选学习资源列表，并附上原文链接。",
+        "en": "I answer machine-learning career questions (in English or Chinese) by quoting "
+        "the articles and the curated list of learning resources of my corpus, with links to "
+        "the originals.",
+    },
+    "about.corpus": {"zh": "我知道的内容", "en": "What I know"},
+    "about.counts": {
+        "zh": "{articles} 篇文章（{passages} 个段落），{resources} 个学习资源",
+        "en": "{articles} articles ({passages} passages), {resources} learning resources",
+    },
+    "about.index": {"zh": "索引", "en": "Index"},
+    "about.built": {
+        "zh": "构建于 {built_at}，向量模型 {embedder}",
+        "en": "built {built_at} with embedder {embedder}",
+    },
+    "about.usage": {"zh": "怎么用", "en": "How to ask"},
+    "about.howto": {
+        "zh": "`/ask 问题`，或在频道里 @我 并写下问题。`/resources` 按主题、难度和费用浏览学习资源。回答下方的 👍/👎 帮助我们改进。",
+        "en": "`/ask question`, or mention me with your question in a channel. `/resources` "
+        "browses the learning resources by topic, level and cost. 👍/👎 under an answer "
+        "help us improve.",
+    },
+    "command.resources": {
+        "zh": "按主题、难度和费用浏览学习资源",
+        "en": "Browse the learning resources by topic, level and cost",
+    },
+    "command.resources.topic": {"zh": "主题，例如 math", "en": "Topic, e.g. math"},
+    "command.resources.level": {"zh": "难度", "en": "Level"},
+    "command.resources.cost": {"zh": "费用", "en": "Cost"},
+    "command.about": {
+        "zh": "我知道什么、怎么提问",
+        "en": "What the bot knows and how to use it",
+    },
     "command.ask": {"zh": "向职业问答机器人提问", "en": "Ask a machine-learning career question"},
     "command.ask.question": {
         "zh": "你的问题（中文或英文）",

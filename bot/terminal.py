@@ -43,6 +43,8 @@ def render_answer(result: SearchResult, console: Console) -> None:
     """Print the best passages and resources, labelled in the question's language."""
     language = result.language
     if result.answered:
+        if result.lead:
+            console.print(Text("» " + " ".join(result.lead.split()), style="bold"))
         passages = [_passage_block(i, h, result) for i, h in enumerate(result.passages, 1)]
         console.print(Panel(Group(*passages), title=t("passages", language), title_align="left"))
         resources_title = t("resources", language)

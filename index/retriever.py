@@ -86,6 +86,7 @@ class SearchResult:
     resources: list[Hit]
     answered: bool  # False: nothing relevant enough; `passages` is then empty
     relevance: float  # cosine of the best passage
+    lead: str | None = None  # the best passage's sentence(s) closest to the question
 
     @property
     def hits(self) -> list[Hit]:
@@ -97,6 +98,10 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the `k` best finite scores, best first."""
     order = np.argsort(-scores, kind="stable")[:k]
     return order[np.isfinite(scores[order])]
+
+
+# A lead sentence shorter than this ("It depends.") says little alone: its best neighbour joins it.
+LEAD_MIN_CHARS = 40
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:
@@ -115,6 +120,11 @@ class Retriever:
         self.config = config or RetrieverConfig()
         self._expander = GlossaryExpander(index.glossary)
         self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
+        # Sentence rows of each passage: spans are written passage by passage, so contiguous.
+        self._sentence_rows: dict[int, tuple[int, int]] = {}
+        for row, (position, _, _) in enumerate(index.sentence_spans):
+            first, _ = self._sentence_rows.get(position, (row, row))
+            self._sentence_rows[position] = (first, row + 1)
 
     @classmethod
     def open(
@@ -175,7 +185,31 @@ class Retriever:
         resources = [
             self._resource_hit(int(i), float(resource_fused[i]), language) for i in resource_order
         ]
-        return SearchResult(text, language, passages, resources, answered, relevance)
+        lead = (
+            self._lead(query_vector, int(passage_order[0]))
+            if answered and len(passage_order)
+            else None
+        )
+        return SearchResult(text, language, passages, resources, answered, relevance, lead)
+
+    def _lead(self, query_vector: np.ndarray, position: int) -> str | None:
+        """The sentence of passage `position` closest to the question, with its closer
+        neighbour when it is very short; None when the index has no sentence vectors for it."""
+        rows = self._sentence_rows.get(position)
+        if rows is None:
+            return None
+        first, last = rows
+        scores = self.index.sentence_vectors[first:last] @ query_vector
+        best = int(np.argmax(scores))
+        chosen = [best]
+        spans = self.index.sentence_spans[first:last]
+        if spans[best][2] - spans[best][1] < LEAD_MIN_CHARS and len(spans) > 1:
+            neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans)]
+            chosen.append(max(neighbours, key=lambda i: scores[i]))
+        text = self.index.passages[position]["text"]
+        start = spans[min(chosen)][1]
+        end = spans[max(chosen)][2]
+        return text[start:end]
 
     def _fuse(
         self,

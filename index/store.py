@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus.chunk import Passage, chunk_article
+from corpus.chunk import Passage, chunk_article, split_sentences
 from corpus.loader import Corpus
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, EmbedderConfig, make_embedder
@@ -35,7 +35,7 @@ from index.lexical import TOKENIZER_ID, LexicalIndex
 if TYPE_CHECKING:
     import faiss
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors for the answer's lead
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 
 MANIFEST = "manifest.json"
@@ -119,6 +119,15 @@ def _index_inputs(corpus: Corpus) -> tuple[list[Passage], list[str], list[str]]:
         [p.embedding_text() for p in passages],
         [r.embedding_text() for r in corpus.resources],
     )
+
+
+def _sentence_spans(passages: list[Passage]) -> list[tuple[int, int, int]]:
+    """`(passage position, start, end)` of every sentence, offsets into the passage text."""
+    return [
+        (position, start, end)
+        for position, passage in enumerate(passages)
+        for start, end in split_sentences(passage.text)
+    ]
 
 
 def corpus_fingerprint(corpus: Corpus) -> str:
@@ -244,6 +253,8 @@ def build_index(
     """
     started = time.perf_counter()
     passages, passage_texts, resource_texts = _index_inputs(corpus)
+    sentence_spans = _sentence_spans(passages)
+    sentence_texts = [passages[p].text[start:end] for p, start, end in sentence_spans]
     fingerprint = _fingerprint(corpus, passages)
     embedder_id = embedder.id if embedder else embedder_config.embedder_id()
     with build_lock(index_root):
@@ -258,7 +269,7 @@ def build_index(
                     verify_generation(current_generation_dir(index_root))
                     return BuildReport(None, current, 0, 0, time.perf_counter() - started)
 
-        total = len(passage_texts) + len(resource_texts)
+        total = len(passage_texts) + len(resource_texts) + len(sentence_texts)
         done = 0
         loaded: list[Embedder] = [embedder] if embedder else []
 
@@ -282,7 +293,12 @@ def build_index(
             resource_vectors, new_resources = cache.embed(
                 embedder_id, "passage", resource_texts, lambda t: model().embed_passages(t), advance
             )
-        embedded = new_passages + new_resources
+            # Each sentence on its own, so the answer's lead can be the passage's sentence
+            # closest to the question without encoding anything at question time.
+            sentence_vectors, new_sentences = cache.embed(
+                embedder_id, "passage", sentence_texts, lambda t: model().embed_passages(t), advance
+            )
+        embedded = new_passages + new_resources + new_sentences
         if progress:
             progress("embedding", total, total)
         dim = next((v.shape[1] for v in (passage_vectors, resource_vectors) if v.size), 0)
@@ -307,6 +323,8 @@ def build_index(
                 [r.model_dump(mode="json") for r in corpus.resources],
             )
             _write_json(staging / "glossary.json", [[e.en, e.zh] for e in corpus.glossary])
+            np.save(staging / "sentences.npy", sentence_vectors.astype(np.float32))
+            _write_json(staging / "sentences.json", [list(span) for span in sentence_spans])
             LexicalIndex.build(passage_texts).save(staging / "lexical-passages")
             LexicalIndex.build(resource_texts).save(staging / "lexical-resources")
             files = {
@@ -422,6 +440,8 @@ class LoadedIndex:
     resource_index: faiss.Index
     passage_lexical: LexicalIndex
     resource_lexical: LexicalIndex
+    sentence_vectors: np.ndarray  # one row per sentence of every passage, L2-normalised
+    sentence_spans: list[tuple[int, int, int]]  # (passage position, start, end) per row
 
 
 def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
@@ -442,11 +462,17 @@ def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
         resource_index = faiss_module.read_index(str(directory / "resources.faiss"))
         passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(passages))
         resource_lexical = LexicalIndex.load(directory / "lexical-resources", len(resources))
+        sentence_vectors = np.load(directory / "sentences.npy", allow_pickle=False)
+        sentence_spans = [
+            (int(p), int(a), int(b))
+            for p, a, b in json.loads((directory / "sentences.json").read_text(encoding="utf-8"))
+        ]
     except (OSError, ValueError, RuntimeError) as exc:
         raise IndexCorrupt(f"index in {directory} could not be read ({exc}): {fix}") from None
     counts_ok = (
         len(passages) == manifest.passage_count == passage_index.ntotal
         and len(resources) == manifest.resource_count == resource_index.ntotal
+        and len(sentence_spans) == len(sentence_vectors)
     )
     if not counts_ok:
         raise IndexCorrupt(f"index in {directory} has inconsistent counts: {fix}")
@@ -462,4 +488,6 @@ def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
         resource_index,
         passage_lexical,
         resource_lexical,
+        sentence_vectors,
+        sentence_spans,
     )

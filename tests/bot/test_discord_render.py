@@ -6,7 +6,11 @@ from bot.discord_render import (
     EMBED_TOTAL,
     FIELD_NAME,
     FIELD_VALUE,
+    about_embed,
     answer_embed,
+    more_embed,
+    resources_embed,
+    sources_embed,
 )
 from index.retriever import Hit, SearchResult
 
@@ -69,3 +73,62 @@ def test_limits_hold_for_extreme_inputs():
     )
     data = _check_limits(answer_embed(result, lead=huge))
     assert data["fields"][3]["value"].startswith("[N()N()")  # brackets cannot end the link label
+
+
+def test_lead_comes_from_the_retriever_when_not_given():
+    result = SearchResult(
+        "数学？",
+        "zh",
+        [_passage(0, text="开头一句。需要线性代数。")],
+        [],
+        True,
+        0.9,
+        "需要线性代数。",
+    )
+    assert answer_embed(result).description == "需要线性代数。"
+
+
+def test_more_embed_pages_and_end():
+    passages = [_passage(i, title=f"文章{i}") for i in range(7)]
+    result = SearchResult("数学？", "zh", passages, [], True, 0.9)
+    data = _check_limits(more_embed(result, 1))
+    assert [f["name"].split(" ›")[0] for f in data["fields"]] == [
+        "4. 文章3",
+        "5. 文章4",
+        "6. 文章5",
+    ]
+    assert _check_limits(more_embed(result, 2))["fields"][0]["name"].startswith("7. 文章6")
+    assert _check_limits(more_embed(result, 3))["description"] == "没有更多相关段落了。"
+
+
+def test_sources_embed_lists_each_article_once_with_sections():
+    passages = [_passage(0), _passage(1), _passage(2, title="另一篇")]
+    data = _check_limits(sources_embed(SearchResult("数学？", "zh", passages, [], True, 0.9)))
+    lines = data["description"].splitlines()
+    assert lines == [
+        "• [文章](https://example.com/a) (章节: 技能 › 数学)",
+        "• [另一篇](https://example.com/a) (章节: 技能 › 数学)",
+    ]
+    empty = _check_limits(sources_embed(SearchResult("bread?", "en", [], [], False, 0.1)))
+    assert empty["description"] == "This answer quotes no article."
+
+
+def test_resources_and_about_embeds_within_limits():
+    resource = {
+        "name": "N" * 400,
+        "url": "https://example.com",
+        "level": "advanced",
+        "cost": "mixed",
+        "provider": "P",
+        "description_en": "d" * 3000,
+        "description_zh": "描述",
+    }
+    data = _check_limits(resources_embed([resource] * 5, 1, 3, "en", "math"))
+    assert data["title"] == "Learning resources · math" and data["footer"]["text"] == "Page 2/3"
+    assert len(data["fields"]) == 5
+    assert "advanced · free and paid parts · P" in data["fields"][0]["value"]
+    assert _check_limits(resources_embed([], 0, 1, "zh", ""))["description"].startswith("没有")
+    about = _check_limits(
+        about_embed("en", articles=5, passages=52, resources=56, built_at="2026", embedder="e5")
+    )
+    assert "5 articles (52 passages), 56 learning resources" in about["fields"][0]["value"]

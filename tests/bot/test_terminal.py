@@ -67,3 +67,9 @@ def test_no_answer_says_so_and_offers_closest_resources():
 def test_clip():
     assert clip("abcdef", 4) == "abc…"
     assert clip("abc", 4) == "abc"
+
+
+def test_lead_printed_first_on_one_line():
+    result = SearchResult("数学？", "zh", [_passage()], [], True, 0.9, "需要\n线性代数。")
+    out = _render(result)
+    assert out.index("» 需要 线性代数。") < out.index("最相关的段落")

@@ -107,3 +107,16 @@ def test_shipped_question_set_quality_floor(retriever):
     assert report.by_language["zh"].mrr >= 0.70
     assert report.by_language["en"].mrr >= 0.78
     assert report.by_language["all"].resource_hit_at_5 >= 0.9
+
+
+def test_lead_is_the_sentence_closest_to_the_question(retriever):
+    result = retriever.search("需要学Docker吗？")
+    best = result.passages[0]
+    assert result.lead and result.lead in best.text
+    assert "Docker" in result.lead
+    assert not best.text.startswith(result.lead)  # chosen by meaning, not the opening
+    assert len(result.lead) < len(best.text) / 2
+
+
+def test_no_lead_without_an_answer(retriever):
+    assert retriever.search("How do I bake sourdough bread?").lead is None

@@ -51,6 +51,10 @@ def test_build_writes_a_self_describing_generation(small_corpus_dir, tmp_path):
     assert "embedding" in stages
     loaded = load_index(root, "test:hash")
     assert loaded.passage_index.ntotal == 4
+    # sentence vectors for the lead: one row per sentence span, pointing into its passage
+    assert loaded.sentence_vectors.shape == (len(loaded.sentence_spans), 64)
+    for position, start, end in loaded.sentence_spans:
+        assert 0 <= start < end <= len(loaded.passages[position]["text"])
     assert loaded.passages[0]["article_id"] == "alpha"
     assert loaded.glossary == [(["data scientist", "data scientists"], ["数据科学家"])]
 
@@ -63,7 +67,8 @@ def test_unchanged_corpus_is_not_rebuilt_and_force_uses_the_cache(small_corpus_d
     assert again.skipped and embedder.embedded == []
     forced = _build(small_corpus_dir, root, embedder, force=True)
     assert not forced.skipped
-    assert forced.embedded == 0 and forced.reused == 6
+    # 4 passages, 2 resources and the 4 passages' sentences, all from the cache
+    assert forced.embedded == 0 and forced.reused == 10
     assert embedder.embedded == []
 
 
@@ -74,8 +79,8 @@ def test_one_article_change_reembeds_only_that_article(small_corpus_dir, tmp_pat
     path.write_text(path.read_text().replace("收集见解", "得出结论"), encoding="utf-8")
     embedder = HashEmbedder()
     report = _build(small_corpus_dir, root, embedder)
-    assert report.embedded == 1
-    assert len(embedder.embedded) == 1 and "得出结论" in embedder.embedded[0]
+    assert report.embedded == 2  # the changed passage and its changed sentence
+    assert len(embedder.embedded) == 2 and all("得出结论" in text for text in embedder.embedded)
 
 
 def test_cache_loads_no_model_when_everything_is_cached(small_corpus_dir, tmp_path, monkeypatch):

@@ -1,0 +1,158 @@
+"""`/resources [topic] [level] [cost]`: browse the learning-resource catalogue, paginated."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+from discord.ext import commands
+
+from bot.discord_render import resources_embed
+from bot.i18n import Language, language_of_locale, t
+from corpus.schema import TOPICS
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+PAGE_SIZE = 5  # five resources with their descriptions fit an embed and a phone screen
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+
+Level = Literal["beginner", "intermediate", "advanced"]
+Cost = Literal["free", "paid", "mixed"]
+
+
+def filter_resources(
+    resources: list[dict[str, Any]], topic: str | None, level: str | None, cost: str | None
+) -> list[dict[str, Any]]:
+    """Catalogue entries matching every given filter, in catalogue order."""
+    return [
+        resource
+        for resource in resources
+        if (not topic or topic in resource["topics"])
+        and (not level or resource["level"] == level)
+        and (not cost or resource["cost"] == cost)
+    ]
+
+
+def topic_choices(current: str) -> list[str]:
+    """Topics containing what the user typed so far, best (prefix) matches first."""
+    typed = current.strip().lower()
+    matches = sorted(t for t in TOPICS if typed in t)
+    matches.sort(key=lambda topic: not topic.startswith(typed))
+    return matches[:AUTOCOMPLETE_LIMIT]
+
+
+def resources_page(
+    catalogue: list[dict[str, Any]],
+    language: Language,
+    page: int,
+    topic: str | None,
+    level: str | None,
+    cost: str | None,
+) -> tuple[discord.Embed, discord.ui.View]:
+    """The embed and the Previous/Next buttons of one page (clamped into range)."""
+    matching = filter_resources(catalogue, topic, level, cost)
+    pages = max(1, math.ceil(len(matching) / PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    filters = " · ".join(value for value in (topic, level, cost) if value)
+    shown = matching[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    embed = resources_embed(shown, page, pages, language, filters)
+    view = discord.ui.View(timeout=None)
+    if pages > 1:
+        state = (topic or "", level or "", cost or "")
+        view.add_item(ResourcesPageButton(page - 1, *state, label=t("button.previous", language)))
+        view.add_item(ResourcesPageButton(page + 1, *state, label=t("button.next", language)))
+        view.children[0].disabled = page == 0  # type: ignore[attr-defined]
+        view.children[1].disabled = page == pages - 1  # type: ignore[attr-defined]
+    return embed, view
+
+
+class ResourcesPageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"careerbot:resources:(?P<page>-?\d+):(?P<topic>[a-z-]*):(?P<level>[a-z]*):(?P<cost>[a-z]*)",
+):
+    """Previous/Next: the filters and the target page live in the custom_id (restart-proof)."""
+
+    def __init__(self, page: int, topic: str, level: str, cost: str, *, label: str = "›"):
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"careerbot:resources:{page}:{topic}:{level}:{cost}",
+            )
+        )
+        self.page, self.topic, self.level, self.cost = page, topic, level, cost
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ResourcesPageButton:
+        return cls(int(match["page"]), match["topic"], match["level"], match["cost"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: CareerBot = interaction.client  # type: ignore[assignment]
+        embed, view = resources_page(
+            bot.worker.retriever.index.resources,
+            language_of_locale(interaction.locale),
+            self.page,
+            self.topic or None,
+            self.level or None,
+            self.cost or None,
+        )
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+class Resources(commands.Cog):
+    """Browsing the learning-resource catalogue."""
+
+    def __init__(self, bot: CareerBot):
+        self.bot = bot
+
+    @app_commands.command(
+        name="resources",
+        description=locale_str(
+            "Browse the learning resources by topic, level and cost", key="command.resources"
+        ),
+    )
+    @app_commands.describe(
+        topic=locale_str("Topic, e.g. math", key="command.resources.topic"),
+        level=locale_str("Level", key="command.resources.level"),
+        cost=locale_str("Cost", key="command.resources.cost"),
+    )
+    async def resources(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        level: Level | None = None,
+        cost: Cost | None = None,
+    ) -> None:
+        """An ephemeral, paginated list of the resources matching the filters."""
+        language = language_of_locale(interaction.locale)
+        if topic is not None:
+            topic = topic.strip().lower() or None
+        if topic is not None and topic not in TOPICS:
+            message = t(
+                "error.unknown_topic", language, topic=topic, topics=", ".join(sorted(TOPICS))
+            )
+            await interaction.response.send_message(message, ephemeral=True)
+            return
+        embed, view = resources_page(
+            self.bot.worker.retriever.index.resources, language, 0, topic, level, cost
+        )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @resources.autocomplete("topic")
+    async def _topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=topic, value=topic) for topic in topic_choices(current)]
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    bot.add_dynamic_items(ResourcesPageButton)
+    await bot.add_cog(Resources(bot))

@@ -1,0 +1,40 @@
+from bot.exts.resources import PAGE_SIZE, filter_resources, resources_page, topic_choices
+from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
+from corpus.schema import TOPICS
+
+
+def _catalogue() -> list[dict]:
+    return [r.model_dump(mode="json") for r in load_corpus(SHIPPED_CORPUS_DIR).resources]
+
+
+def test_filters_combine():
+    catalogue = _catalogue()
+    free_math = filter_resources(catalogue, "math", None, "free")
+    assert free_math and all("math" in r["topics"] and r["cost"] == "free" for r in free_math)
+    assert len(filter_resources(catalogue, None, None, None)) == len(catalogue)
+    beginners = filter_resources(catalogue, None, "beginner", None)
+    assert 0 < len(beginners) < len(catalogue)
+
+
+def test_topic_autocomplete_prefers_prefix_and_caps_at_25():
+    choices = topic_choices("c")
+    assert choices[:4] == ["career", "cloud", "community", "computer-vision"]
+    assert "data-science" in choices[4:]  # contains "c", ranked after the prefix matches
+    choices = topic_choices("ing")
+    assert choices and all("ing" in c for c in choices)
+    assert len(TOPICS) > 25 and len(topic_choices("")) == 25
+    assert topic_choices("MATH ")[0] == "math"
+
+
+def test_pages_are_clamped_and_buttons_carry_the_filters():
+    catalogue = _catalogue()
+    embed, view = resources_page(catalogue, "en", 99, None, None, None)
+    pages = -(-len(catalogue) // PAGE_SIZE)
+    assert embed.footer.text == f"Page {pages}/{pages}"
+    previous, following = view.children
+    assert following.disabled and not previous.disabled
+    assert previous.custom_id == f"careerbot:resources:{pages - 2}:::"
+    embed, view = resources_page(catalogue, "zh", 0, "math", "beginner", None)
+    assert "math · beginner" in embed.title
+    if view.children:
+        assert view.children[0].custom_id == "careerbot:resources:-1:math:beginner:"
