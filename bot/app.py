@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 import yarl
@@ -59,13 +60,20 @@ class CareerBot(commands.Bot):
     """careerbot on Discord. Heavy work (model, index) loads in `setup_hook` on the worker."""
 
     def __init__(
-        self, settings: Settings, worker: SearchWorker | None = None, *, load_search: bool = True
+        self,
+        settings: Settings,
+        worker: SearchWorker | None = None,
+        *,
+        load_search: bool = True,
+        **client_options: Any,
     ):
+        """`client_options` go to discord.py's client (tests shorten `guild_ready_timeout`)."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=minimal_intents(),
             allowed_mentions=discord.AllowedMentions.none(),  # never ping from echoed text
             help_command=None,
+            **client_options,
         )
         self.settings = settings
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
