@@ -86,7 +86,7 @@ class DiscordSettings(BaseModel):
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     max_question_chars: int = Field(500, ge=10, le=4000)
-    max_pending: int = Field(32, ge=1, description="questions waiting before 'busy, try again'")
+    max_pending: int = Field(64, ge=1, description="questions waiting before 'busy, try again'")
     default_guild: GuildSettings = GuildSettings()
     guilds: dict[int, GuildSettings] = Field(default_factory=dict)
 

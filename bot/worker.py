@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from index.retriever import Retriever, SearchResult
 
-# Each search takes ~30 ms on two cores; 32 waiting questions is about a second of work, the
-# longest a Discord user should wait before being told to try again.
-DEFAULT_MAX_PENDING = 32
+# Each search takes ~15-35 ms on two cores; 64 waiting questions is one to two seconds of work.
+# Slow answers are deferred (Discord then allows 15 minutes), so past this a user is better
+# served by "busy, try again" than by a long wait.
+DEFAULT_MAX_PENDING = 64
+# Recent results kept: "More" and "Sources" re-run the question of the answer they sit under,
+# and communities repeat their questions.
+DEFAULT_CACHED_RESULTS = 256
 
 
 class WorkerBusy(Exception):
@@ -25,14 +30,24 @@ class WorkerBusy(Exception):
 
 
 class SearchWorker:
-    """Runs `Retriever` calls on one dedicated thread, with a bounded number waiting."""
+    """Runs `Retriever` calls on one dedicated thread, with a bounded number waiting.
+
+    Results of recent questions are kept (keyed by exact question and options), and a question
+    already being searched is not searched twice: the second caller awaits the first search.
+    """
 
     def __init__(
-        self, open_retriever: Callable[[], Retriever], max_pending: int = DEFAULT_MAX_PENDING
+        self,
+        open_retriever: Callable[[], Retriever],
+        max_pending: int = DEFAULT_MAX_PENDING,
+        cached_results: int = DEFAULT_CACHED_RESULTS,
     ):
         self._open_retriever = open_retriever
         self._max_pending = max_pending
         self._pending = 0  # only touched on the event loop
+        self._cached_results = cached_results
+        # finished and in-flight searches, oldest first; only touched on the event loop
+        self._results: OrderedDict[Hashable, asyncio.Future[SearchResult]] = OrderedDict()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careerbot-search")
         self._retriever: Retriever | None = None
 
@@ -53,15 +68,40 @@ class SearchWorker:
         self._retriever = await self._run(self._open_retriever)
 
     async def search(self, question: str, **options: Any) -> SearchResult:
-        """`Retriever.search` on the worker thread; WorkerBusy if too many are waiting."""
+        """`Retriever.search` on the worker thread; WorkerBusy if too many are waiting.
+
+        Errors (e.g. `InvalidQuestion`) propagate and are not cached.
+        """
+        key = (question, tuple(sorted(options.items())))
+        known = self._results.get(key)
+        if known is not None:
+            self._results.move_to_end(key)
+            return await asyncio.shield(known)
         if self._pending >= self._max_pending:
             raise WorkerBusy(f"{self._pending} questions are waiting")
         retriever = self.retriever
+        future = asyncio.ensure_future(
+            self._run(functools.partial(retriever.search, question, **options))
+        )
+        self._results[key] = future
+        future.add_done_callback(functools.partial(self._forget_failure, key))
         self._pending += 1
         try:
-            return await self._run(functools.partial(retriever.search, question, **options))
+            return await asyncio.shield(future)
         finally:
             self._pending -= 1
+            while len(self._results) > self._cached_results:
+                self._results.popitem(last=False)
+
+    def _forget_failure(self, key: Hashable, future: asyncio.Future[SearchResult]) -> None:
+        if (future.cancelled() or future.exception() is not None) and (
+            self._results.get(key) is future
+        ):
+            del self._results[key]
+
+    def forget_results(self) -> None:
+        """Drop the kept results (call after the index changes)."""
+        self._results.clear()
 
     async def _run(self, call: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)

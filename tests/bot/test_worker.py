@@ -6,6 +6,7 @@ from unittest.mock import create_autospec
 import pytest
 
 from bot.worker import SearchWorker, WorkerBusy
+from index.query import InvalidQuestion
 from index.retriever import Retriever, SearchResult
 
 
@@ -59,3 +60,45 @@ def test_search_before_start_is_an_error():
     with pytest.raises(RuntimeError, match="start"):
         asyncio.run(worker.search("x"))
     worker.close()
+
+
+class _CountingRetriever:
+    """Counts searches per question; questions starting with "bad" raise."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+        self.mock = create_autospec(Retriever, instance=True)
+        self.mock.search.side_effect = self._search
+
+    def _search(self, question: str, **options) -> SearchResult:
+        self.calls.append(question)
+        time.sleep(0.05)
+        if question.startswith("bad"):
+            raise InvalidQuestion("no_words", "no words")
+        return SearchResult(question, "en", [], [], False, float(len(self.calls)))
+
+
+def test_repeated_and_concurrent_questions_are_searched_once_and_failures_not_kept():
+    async def scenario():
+        fake = _CountingRetriever()
+        worker = SearchWorker(lambda: fake.mock, cached_results=2)
+        await worker.start()
+        together = await asyncio.gather(worker.search("a"), worker.search("a"))
+        assert fake.calls == ["a"] and together[0] is together[1]
+        assert (await worker.search("a")) is together[0]  # kept
+        await worker.search("a", k=10)  # other options: another search
+        assert fake.calls == ["a", "a"]
+        for _ in range(2):
+            with pytest.raises(InvalidQuestion):
+                await worker.search("bad question")
+        assert fake.calls.count("bad question") == 2  # an error is not kept
+        await worker.search("b")
+        await worker.search("c")  # only the 2 most recent results are kept
+        await worker.search("a")
+        assert fake.calls[-1] == "a"
+        worker.forget_results()
+        await worker.search("c")
+        assert fake.calls[-1] == "c" and worker.pending == 0
+        worker.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
