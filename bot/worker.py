@@ -99,6 +99,12 @@ class SearchWorker:
         ):
             del self._results[key]
 
+    async def call(self, function: Callable[[Retriever], Any]) -> Any:
+        """Run `function(retriever)` on the worker thread (embedding pin questions, attaching
+        pins): everything that touches the embedder goes through this one thread."""
+        retriever = self.retriever
+        return await self._run(functools.partial(function, retriever))
+
     def forget_results(self) -> None:
         """Drop the kept results (call after the index changes)."""
         self._results.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from index.embedders import Embedder
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
+from index.pins import PinIndex, PinMatch
 from index.query import MAX_QUESTION_CHARS, QuestionLanguage, detect_language, normalize_question
 from index.store import LoadedIndex, load_index
 
@@ -41,6 +43,17 @@ class RetrieverConfig(BaseModel):
     )
     glossary_expansion: bool = Field(True, description="add Chinese glossary terms to English")
     candidate_pool: int = Field(100, ge=10, description="candidates taken from each search")
+    # A pinned answer is served only for a close paraphrase of its question. Set on the
+    # paraphrase and near-miss examples of tests/index/test_pins.py with the bundled model:
+    # different questions sharing a phrase ("机器学习工程师…") reach 0.914 within a language,
+    # paraphrases 0.925+; across languages paraphrases score 0.845-0.898, different questions
+    # up to 0.850.
+    pin_threshold_same_language: float = Field(
+        0.92, description="cosine to a pin question in the asked question's language"
+    )
+    pin_threshold_cross_language: float = Field(
+        0.86, description="cosine to a pin question in the other language"
+    )
     max_question_chars: int = Field(MAX_QUESTION_CHARS, ge=10)
 
 
@@ -87,6 +100,7 @@ class SearchResult:
     answered: bool  # False: nothing relevant enough; `passages` is then empty
     relevance: float  # cosine of the best passage
     lead: str | None = None  # the best passage's sentence(s) closest to the question
+    pin: PinMatch | None = None  # a moderator's pinned answer for this question, shown first
 
     @property
     def hits(self) -> list[Hit]:
@@ -118,6 +132,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config or RetrieverConfig()
+        # moderators' pinned answers (the bot attaches them; the CLI searches without)
+        self.pins: PinIndex | None = None
         self._expander = GlossaryExpander(index.glossary)
         self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
         # Sentence rows of each passage: spans are written passage by passage, so contiguous.
@@ -140,8 +156,12 @@ class Retriever:
         k_resources: int | None = None,
         *,
         apply_threshold: bool = True,
+        guild_id: int | None = None,
     ) -> SearchResult:
         """Rank passages and resources for `question` (InvalidQuestion for unusable input).
+
+        With `guild_id` and pins attached (`self.pins`), a pin of that guild whose question is
+        close enough comes back as `result.pin`.
 
         Below the language's `min_relevance_*` the result is marked unanswered and carries no passages, unless
         `apply_threshold` is False (evaluation looks at the ranking either way).
@@ -190,7 +210,23 @@ class Retriever:
             if answered and len(passage_order)
             else None
         )
-        return SearchResult(text, language, passages, resources, answered, relevance, lead)
+        pin = None
+        if self.pins is not None and guild_id is not None:
+            pin = self.pins.best(
+                query_vector,
+                language,
+                guild_id,
+                config.pin_threshold_same_language,
+                config.pin_threshold_cross_language,
+            )
+        return SearchResult(text, language, passages, resources, answered, relevance, lead, pin)
+
+    def embed_questions(self, questions: Sequence[str]) -> np.ndarray:
+        """Query vectors of `questions` as `search` computes them (for pin questions).
+
+        InvalidQuestion if one of them cannot be searched."""
+        texts = [normalize_question(q, self.config.max_question_chars) for q in questions]
+        return self.embedder.embed_queries(texts)
 
     def _lead(self, query_vector: np.ndarray, position: int) -> str | None:
         """The sentence of passage `position` closest to the question, with its closer
