@@ -11,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.feedback import FeedbackLog
+from bot.curation import Curation, NotModerator
+from bot.db.database import CurationError, Database
 from bot.i18n import _STRINGS, language_of_locale, t
 from bot.worker import SearchWorker, WorkerBusy
 from index.embedders import make_embedder
@@ -19,7 +20,7 @@ from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.resources", "bot.exts.about")
+EXTENSIONS = ("bot.exts.ask", "bot.exts.resources", "bot.exts.about", "bot.exts.pins")
 
 
 def use_endpoints(api_base_url: str, gateway_url: str) -> None:
@@ -77,14 +78,25 @@ class CareerBot(commands.Bot):
         )
         self.settings = settings
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
-        self.feedback = FeedbackLog(settings.data_dir / "feedback.jsonl")
         self.worker = worker or SearchWorker(
             lambda: open_retriever(settings), settings.discord.max_pending
         )
+        self._curation: Curation | None = None
+
+    @property
+    def curation(self) -> Curation:
+        """Pins, votes and the question log (after `setup_hook`)."""
+        if self._curation is None:
+            raise RuntimeError("the bot has not been set up")
+        return self._curation
 
     async def setup_hook(self) -> None:
         if self._load_search:
             await self.worker.start()
+            database = await Database.open(self.settings.resolved_database_url)
+            self._curation = Curation(self.settings, self.worker, database)
+            pinned = await self._curation.load_pins()
+            log.info("serving %d pinned questions", pinned)
         await self.tree.set_translator(StringsTranslator())
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
@@ -101,6 +113,10 @@ class CareerBot(commands.Bot):
         original = getattr(error, "original", error)
         if isinstance(original, WorkerBusy):
             message = t("busy", language)
+        elif isinstance(original, NotModerator):
+            message = t("pin.not_moderator", language)
+        elif isinstance(original, CurationError):
+            message = t("pin.invalid", language, reason=str(original))
         else:
             log.exception("command failed", exc_info=original)
             message = t("error.unexpected", language)
@@ -112,6 +128,8 @@ class CareerBot(commands.Bot):
     async def close(self) -> None:
         await super().close()
         self.worker.close()
+        if self._curation is not None:
+            await self._curation.database.close()
 
 
 def open_retriever(settings: Settings) -> Retriever:

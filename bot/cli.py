@@ -6,10 +6,13 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import Field as PydanticField
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,6 +33,9 @@ from index.store import (
     verify_generation,
 )
 
+if TYPE_CHECKING:
+    from bot.db.database import Database
+
 app = typer.Typer(
     help="careerbot: answers machine-learning career questions from a curated corpus.",
     no_args_is_help=True,
@@ -38,8 +44,13 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
 corpus_app = typer.Typer(help="Check the corpus files.", no_args_is_help=True)
+pins_app = typer.Typer(
+    help="Pinned answers: export to and import from YAML (for version control).",
+    no_args_is_help=True,
+)
 app.add_typer(index_app, name="index")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(pins_app, name="pins")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole
@@ -453,6 +464,196 @@ def sync(
         names = asyncio.run(sync_commands(settings, token, guild))
         where = f"guild {guild}" if guild else "all guilds (may take up to an hour to appear)"
         out.print(f"Synced {len(names)} command(s) to {where}: {', '.join(names)}")
+
+
+class _PinRecord(BaseModel):
+    """One pinned answer in an export file."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    guild_id: int
+    answer: str = PydanticField(min_length=1)
+    questions: list[str] = PydanticField(min_length=1)
+    created_by: int | None = None
+    source_channel_id: int | None = None
+    source_message_id: int | None = None
+
+
+async def _open_database(settings: Settings) -> Database:
+    from bot.db.database import Database  # SQLAlchemy loads only for the commands that use it
+
+    return await Database.open(settings.resolved_database_url)
+
+
+@pins_app.command("export")
+def pins_export(
+    file: Annotated[Path, typer.Argument(help="YAML file to write ('-' for standard output).")],
+    guild: Annotated[int | None, typer.Option("--guild", help="Only this guild's pins.")] = None,
+) -> None:
+    """Write the pinned answers (without vectors) to a YAML file."""
+    import asyncio
+
+    import yaml
+
+    async def export() -> list[dict[str, Any]]:
+        database = await _open_database(settings)
+        try:
+            return await database.export_pins(guild)
+        finally:
+            await database.close()
+
+    with _errors():
+        settings = _settings()
+        records = asyncio.run(export())
+        text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False)
+        if str(file) == "-":
+            sys.stdout.write(text)
+        else:
+            file.write_text(text, encoding="utf-8")
+            err.print(f"Exported {len(records)} pinned answer(s) to {file}.")
+
+
+@pins_app.command("import")
+def pins_import(
+    file: Annotated[Path, typer.Argument(help="YAML file written by `careerbot pins export`.")],
+) -> None:
+    """Add the pinned answers of a YAML file; pins already present are skipped."""
+    import asyncio
+
+    import yaml
+
+    from bot.db.database import CurationError, PinQuestion
+
+    with _errors():
+        settings = _settings()
+        try:
+            raw = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        except (OSError, yaml.YAMLError) as exc:
+            raise _fail(f"{file}: {exc}") from None
+        if not isinstance(raw, list):
+            raise _fail(f"{file}: expected a list of pinned answers")
+        records = []
+        for number, entry in enumerate(raw, 1):
+            try:
+                records.append(_PinRecord.model_validate(entry))
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                field = ".".join(str(part) for part in problem["loc"]) or "entry"
+                raise _fail(f"{file}: entry {number}, {field}: {problem['msg']}") from None
+        retriever = _open_retriever(settings)
+
+        async def add_all() -> tuple[int, int]:
+            database = await _open_database(settings)
+            added = skipped = 0
+            try:
+                existing = {
+                    (record["guild_id"], record["answer"], tuple(sorted(record["questions"])))
+                    for record in await database.export_pins(None)
+                }
+                for record in records:
+                    key = (record.guild_id, record.answer, tuple(sorted(record.questions)))
+                    if key in existing:
+                        skipped += 1
+                        continue
+                    vectors = retriever.embed_questions(record.questions)
+                    await database.add_pin(
+                        record.guild_id,
+                        record.answer,
+                        [PinQuestion(q, v) for q, v in zip(record.questions, vectors, strict=True)],
+                        retriever.embedder.id,
+                        record.created_by,
+                        source_channel_id=record.source_channel_id,
+                        source_message_id=record.source_message_id,
+                        action="imported",
+                    )
+                    existing.add(key)
+                    added += 1
+            finally:
+                await database.close()
+            return added, skipped
+
+        try:
+            added, skipped = asyncio.run(add_all())
+        except (CurationError, InvalidQuestion) as exc:
+            raise _fail(f"{file}: {exc}") from None
+        out.print(f"Imported {added} pinned answer(s); {skipped} already present.")
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+
+
+@app.command()
+def report(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Start date, YYYY-MM-DD (default: 7 days ago).")
+    ] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="Markdown or CSV.")
+    ] = ReportFormat.md,
+    guild: Annotated[int | None, typer.Option("--guild", help="Only this guild.")] = None,
+) -> None:
+    """What was asked, what found no answer (grouped by meaning) and how answers were rated."""
+    import asyncio
+    import csv
+    from datetime import UTC, datetime, timedelta
+
+    from index.grouping import group_questions
+
+    with _errors():
+        settings = _settings()
+        if since is None:
+            start = datetime.now(UTC) - timedelta(days=7)
+        else:
+            try:
+                start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC)
+            except ValueError:
+                raise _fail(f"--since {since!r}: expected a date like 2026-11-01", 2) from None
+
+        async def read() -> tuple[Any, list[str]]:
+            database = await _open_database(settings)
+            try:
+                stats = await database.stats(guild, start, top=10)
+                return stats, await database.unanswered_questions(guild, start)
+            finally:
+                await database.close()
+
+        stats, unanswered = asyncio.run(read())
+        groups = []
+        if unanswered:
+            embedder = make_embedder(settings.embedder)
+            distinct = list(dict.fromkeys(unanswered))
+            groups = group_questions(unanswered, embedder.embed_queries(distinct))
+        if output_format is ReportFormat.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["section", "group", "question", "count"])
+            for question, count in stats.top_questions:
+                writer.writerow(["top", "", question, count])
+            for number, group in enumerate(groups, 1):
+                for question, count in group.questions:
+                    writer.writerow(["unanswered", number, question, count])
+            return
+        lines = [
+            f"# careerbot report since {start:%Y-%m-%d}",
+            "",
+            f"- questions: {stats.questions}",
+            f"- without an answer: {stats.unanswered} ({stats.unanswered_share:.0%})",
+            f"- votes: {stats.votes_up} 👍, {stats.votes_down} 👎 ({stats.up_share:.0%} 👍)",
+            "",
+            "## Asked most",
+            "",
+            *[f"- {count}× {question}" for question, count in stats.top_questions],
+            "",
+            "## Not answered, grouped by meaning (one article or pin can close a group)",
+            "",
+        ]
+        for number, group in enumerate(groups, 1):
+            lines.append(f"{number}. {group.total} question(s)")
+            lines += [f"   - {count}× {question}" for question, count in group.questions]
+        if not groups:
+            lines.append("(none)")
+        out.print("\n".join(lines), markup=False)
 
 
 def main() -> None:

@@ -108,6 +108,19 @@ class DiscordSettings(BaseModel):
         return None
 
 
+class CurationSettings(BaseModel):
+    """Who may pin and manage answers, besides members with Manage Messages in the channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    moderator_role_ids: list[int] = Field(
+        default_factory=list, description="roles whose members are moderators"
+    )
+    moderator_user_ids: list[int] = Field(
+        default_factory=list, description="users who are moderators"
+    )
+
+
 class Settings(BaseSettings):
     """All careerbot settings."""
 
@@ -121,6 +134,13 @@ class Settings(BaseSettings):
     retrieval: RetrieverConfig = RetrieverConfig()
     eval: EvalSettings = EvalSettings()
     discord: DiscordSettings = DiscordSettings()
+    curation: CurationSettings = CurationSettings()
+    # May hold a password: a secret, never logged; usually set as CAREERBOT_DATABASE_URL.
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy async URL, e.g. postgresql+asyncpg://user:pw@host/db; "
+        "default: SQLite in data_dir",
+    )
 
     _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
 
@@ -128,6 +148,13 @@ class Settings(BaseSettings):
     def questions_file(self) -> Path:
         """The labelled question set for `careerbot eval`."""
         return self.eval.questions_file or self.corpus_dir / "eval" / "questions.yaml"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """`database_url`, else the SQLite file `<data_dir>/careerbot.db`."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'careerbot.db').resolve()}"
 
     @property
     def index_root(self) -> Path:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
 from index.retriever import Hit, SearchResult
+
+if TYPE_CHECKING:
+    from bot.db.database import Pin
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 EMBED_TOTAL = 6000
@@ -26,6 +29,8 @@ PASSAGE_EXCERPT_CHARS = 300
 RESOURCE_WHY_CHARS = 200
 COLOR_ANSWER = discord.Colour.blurple()
 COLOR_NO_ANSWER = discord.Colour.light_grey()
+COLOR_PINNED = discord.Colour.gold()
+PINNED_CHARS = 2500  # a pinned answer shown in full up to this, then the passages follow
 
 
 def _link(label: str, url: str | None) -> str:
@@ -51,15 +56,30 @@ def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
     )
 
 
-def answer_embed(result: SearchResult, lead: str | None = None) -> discord.Embed:
+def answer_embed(
+    result: SearchResult, lead: str | None = None, pinned: Pin | None = None
+) -> discord.Embed:
     """The answer embed: lead, up to 3 passages, up to 3 resources, footer.
 
     The lead is `lead`, else the retriever's choice (`result.lead`: the best passage's sentence
-    closest to the question), else the passage's opening. The title is the question: the
-    buttons under the answer read it back after a restart. Labels follow the question's language.
+    closest to the question), else the passage's opening. A moderator's `pinned` answer comes
+    first, marked as such, in place of the lead. The title is the question: the buttons under
+    the answer read it back after a restart. Labels follow the question's language.
     """
     language = result.language
-    if result.answered and result.passages:
+    if pinned is not None:
+        description = f"**{t('pinned', language)}**\n{excerpt(pinned.answer, PINNED_CHARS)}"
+        embed = discord.Embed(
+            title=clip(result.question, EMBED_TITLE),
+            description=clip(description, EMBED_DESCRIPTION),
+            colour=COLOR_PINNED,
+        )
+        fields = [
+            _passage_field(i, hit, language)
+            for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
+        ]
+        resources_label = t("resources", language)
+    elif result.answered and result.passages:
         best = result.passages[0]
         description = excerpt(lead or result.lead or best.text, LEAD_CHARS)
         embed = discord.Embed(
@@ -84,9 +104,24 @@ def answer_embed(result: SearchResult, lead: str | None = None) -> discord.Embed
         resources[0] = (clip(f"{resources_label}: {first_name}", FIELD_NAME), first_value)
     for name, value in (fields + resources)[:MAX_FIELDS]:
         embed.add_field(name=name, value=value, inline=False)
-    embed.set_footer(text=clip(t("footer", language), FOOTER_TEXT))
+    footer = t("footer", language)
+    if pinned is not None:
+        footer = f"{t('pinned.by', language, id=pinned.id)} · {footer}"
+    embed.set_footer(text=clip(footer, FOOTER_TEXT))
     _fit_total(embed)
     return embed
+
+
+def answer_text_of(message: discord.Message) -> str:
+    """The answer a bot message shows (lead and passages, links kept), to store as a pin."""
+    if not message.embeds:
+        return message.content.strip()
+    embed = message.embeds[0]
+    parts = [embed.description or ""]
+    for field in embed.fields:
+        if field.name and field.name[:1].isdigit():  # passages, not resources
+            parts.append(f"**{field.name}**\n{field.value}")
+    return "\n\n".join(part for part in parts if part).strip()
 
 
 def _fit_total(embed: discord.Embed) -> None:

@@ -132,6 +132,74 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "你的问题（中文或英文）",
         "en": "Your question, in English or Chinese",
     },
+    "pinned": {"zh": "📌 管理员置顶的答案", "en": "📌 Answer pinned by moderators"},
+    "pinned.by": {"zh": "置顶答案 #{id}", "en": "Pinned answer #{id}"},
+    "button.pin": {"zh": "置顶", "en": "Pin"},
+    "pin.not_moderator": {
+        "zh": "只有管理员可以置顶和管理答案。",
+        "en": "Only moderators can pin and manage answers.",
+    },
+    "pin.done": {
+        "zh": "📌 已置顶为答案 #{id}：以后有人问这个问题或类似的问题时，会先显示它。",
+        "en": "📌 Pinned as answer #{id}: it is shown first for this question and its paraphrases.",
+    },
+    "pin.nothing": {
+        "zh": "这条消息里没有可以置顶的回答。",
+        "en": "This message has no answer to pin.",
+    },
+    "pin.invalid": {"zh": "无法置顶：{reason}", "en": "Not pinned: {reason}"},
+    "pin.discord_pin_failed": {
+        "zh": "（答案已保存，但无法在频道中置顶这条消息。）",
+        "en": "(The answer is stored, but the message could not be pinned in the channel.)",
+    },
+    "pin.modal_title": {"zh": "置顶为答案", "en": "Pin as answer"},
+    "pin.modal_questions": {
+        "zh": "它回答的问题（每行一个）",
+        "en": "Questions it answers (one per line)",
+    },
+    "pin.modal_answer": {"zh": "答案", "en": "Answer"},
+    "pins.title": {"zh": "置顶的答案", "en": "Pinned answers"},
+    "pins.none": {"zh": "还没有置顶的答案。", "en": "No pinned answers yet."},
+    "pins.unknown": {
+        "zh": "没有编号为 #{id} 的置顶答案。",
+        "en": "There is no pinned answer #{id}.",
+    },
+    "pins.entry": {
+        "zh": "{by} 于 {at} 置顶 · 使用 {uses} 次",
+        "en": "pinned by {by} on {at} · used {uses} times",
+    },
+    "pins.removed": {"zh": "已移除置顶答案 #{id}。", "en": "Removed pinned answer #{id}."},
+    "pins.edited": {"zh": "已更新置顶答案 #{id}。", "en": "Updated pinned answer #{id}."},
+    "pins.questions": {"zh": "问题", "en": "Questions"},
+    "pins.export": {
+        "zh": "{count} 个置顶答案，YAML 格式。",
+        "en": "{count} pinned answers, as YAML.",
+    },
+    "stats.title": {"zh": "最近 {days} 天的统计", "en": "The last {days} days"},
+    "stats.questions": {"zh": "提问", "en": "Questions"},
+    "stats.summary": {
+        "zh": "{questions} 个问题，{unanswered_share} 没有找到答案；{votes} 个评价，其中 {up_share} 为 👍",
+        "en": "{questions} questions, {unanswered_share} without an answer; {votes} votes, "
+        "{up_share} 👍",
+    },
+    "stats.top": {"zh": "问得最多的", "en": "Asked most"},
+    "stats.top_unanswered": {"zh": "没有答案的", "en": "Not answered"},
+    "stats.nothing": {"zh": "（无）", "en": "(none)"},
+    "command.pins": {"zh": "管理置顶的答案（管理员）", "en": "Manage pinned answers (moderators)"},
+    "command.pins.list": {"zh": "列出置顶的答案", "en": "List the pinned answers"},
+    "command.pins.show": {"zh": "显示一个置顶答案", "en": "Show one pinned answer"},
+    "command.pins.edit": {"zh": "修改一个置顶答案", "en": "Edit a pinned answer"},
+    "command.pins.remove": {"zh": "移除一个置顶答案", "en": "Remove a pinned answer"},
+    "command.pins.export": {
+        "zh": "导出置顶答案（YAML 文件）",
+        "en": "Export the pinned answers (YAML)",
+    },
+    "command.pins.id": {"zh": "置顶答案的编号", "en": "Number of the pinned answer"},
+    "command.stats": {
+        "zh": "提问与评价统计（管理员）",
+        "en": "Questions and feedback (moderators)",
+    },
+    "command.pin_message": {"zh": "置顶为答案", "en": "Pin as answer"},
 }
 
 

@@ -13,7 +13,9 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot.curation import Answer
 from bot.discord_render import MAX_PASSAGES_SHOWN, answer_embed, more_embed, sources_embed
+from bot.exts.pins import PinButton
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from bot.worker import WorkerBusy
@@ -83,12 +85,12 @@ class Ask(commands.Cog):
         except QuestionRefused as refused:
             await interaction.response.send_message(refused.message, ephemeral=True)
             return
-        search = asyncio.ensure_future(self.bot.worker.search(text))
+        search = asyncio.ensure_future(self.bot.curation.answer(text, guild_id))
         done, _ = await asyncio.wait({search}, timeout=DEFER_AFTER_SECONDS)
         if not done:
             await interaction.response.defer(thinking=True)
         try:
-            result = await search
+            answer = await search
         except WorkerBusy:
             self._asked_at.pop(interaction.user.id, None)  # a refused question costs no cooldown
             message = t("busy", detect_language(text))
@@ -97,7 +99,8 @@ class Ask(commands.Cog):
             else:
                 await interaction.response.send_message(message, ephemeral=True)
             return
-        embed, view = answer_embed(result), answer_view(result)
+        embed = answer_embed(answer.result, pinned=answer.pin)
+        view = answer_view(answer.result)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, view=view)
         else:
@@ -120,7 +123,7 @@ class Ask(commands.Cog):
         fallback = guild.language or "en"
         try:
             text = self._check(question, message.author.id, message.guild.id, fallback)
-            result = await self.bot.worker.search(text)
+            answer = await self.bot.curation.answer(text, message.guild.id)
         except QuestionRefused as refused:
             await message.reply(refused.message, mention_author=False)
             return
@@ -128,12 +131,13 @@ class Ask(commands.Cog):
             self._asked_at.pop(message.author.id, None)
             await message.reply(t("busy", detect_language(question)), mention_author=False)
             return
-        await self._deliver(message, text, result, guild.thread_channels)
+        await self._deliver(message, text, answer, guild.thread_channels)
 
     async def _deliver(
-        self, message: discord.Message, text: str, result: SearchResult, thread_channels: list[int]
+        self, message: discord.Message, text: str, answer: Answer, thread_channels: list[int]
     ) -> None:
-        embed, view = answer_embed(result), answer_view(result)
+        embed = answer_embed(answer.result, pinned=answer.pin)
+        view = answer_view(answer.result)
         channel = message.channel
         if not isinstance(channel, discord.Thread) and channel.id in thread_channels:
             thread = await message.create_thread(name=clip(text, THREAD_NAME_CHARS))
@@ -144,7 +148,8 @@ class Ask(commands.Cog):
 
 
 def answer_view(result: SearchResult) -> discord.ui.View:
-    """The buttons under an answer: feedback always, More and Sources when passages are shown.
+    """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
+    are shown.
 
     Their custom_ids carry no state: the question is the embed's title, read back on a click,
     so the buttons keep working after a restart (persistent, `timeout=None`).
@@ -155,6 +160,7 @@ def answer_view(result: SearchResult) -> discord.ui.View:
     if result.answered and len(result.passages) > 0:
         view.add_item(MoreButton(1, result.language))
         view.add_item(SourcesButton(result.language))
+    view.add_item(PinButton(result.language))
     return view
 
 
@@ -175,7 +181,8 @@ async def _search_again(interaction: discord.Interaction, k: int) -> SearchResul
         await interaction.response.send_message(t("error.stale_answer", language), ephemeral=True)
         return None
     try:
-        return await bot.worker.search(question, k=k)
+        answer = await bot.curation.answer(question, interaction.guild_id, record=False, k=k)
+        return answer.result
     except WorkerBusy:
         await interaction.response.send_message(t("busy", language), ephemeral=True)
     except InvalidQuestion:
@@ -210,14 +217,13 @@ class FeedbackButton(
         if result is None:
             return
         shown = [*result.passages[:MAX_PASSAGES_SHOWN], *result.resources]
-        await bot.feedback.record(
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
-            message_id=interaction.message.id if interaction.message else 0,
-            question=result.question,
-            vote="up" if self.vote == "up" else "down",
-            user_id=interaction.user.id,
-            hit_ids=[hit.id for hit in shown],
+        await bot.curation.vote(
+            interaction.guild_id,
+            interaction.message.id if interaction.message else 0,
+            interaction.user.id,
+            "up" if self.vote == "up" else "down",
+            result.question,
+            [hit.id for hit in shown],
         )
         key = "feedback.thanks_up" if self.vote == "up" else "feedback.thanks_down"
         await interaction.response.send_message(t(key, result.language), ephemeral=True)

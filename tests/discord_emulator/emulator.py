@@ -1874,6 +1874,36 @@ class DiscordEmulator:
             permissions=permissions,
         )
 
+    def send_message_command(
+        self,
+        name: str,
+        message: dict[str, Any] | int,
+        *,
+        user: dict[str, Any] | None = None,
+        locale: str = "en-US",
+        permissions: int | None = None,
+    ) -> dict[str, Any]:
+        """Dispatch a message context-menu command (type 3) `name` on `message`."""
+        if isinstance(message, int):
+            message = self._message_or_404(message)
+        target = copy.deepcopy(message)
+        data: dict[str, Any] = {
+            "id": str(self._snowflake()),
+            "name": name,
+            "type": 3,
+            "target_id": str(target["id"]),
+            "resolved": {"messages": {str(target["id"]): target}},
+        }
+        return self._new_interaction(
+            2,
+            data,
+            user=user,
+            channel=int(target["channel_id"]),
+            guild=True,
+            locale=locale,
+            permissions=permissions,
+        )
+
     def send_autocomplete(
         self,
         name: str,

@@ -1,0 +1,273 @@
+"""The store against SQLite always, and against PostgreSQL when CAREERBOT_TEST_POSTGRES_URL is
+set (`.ci/run` starts a server on loopback and sets it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.db.database import (
+    MAX_PIN_ANSWER_CHARS,
+    MAX_PIN_QUESTIONS,
+    CurationError,
+    Database,
+    PinQuestion,
+)
+from bot.db.models import Base
+
+POSTGRES_URL = os.environ.get("CAREERBOT_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'db' / 'careerbot.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("set CAREERBOT_TEST_POSTGRES_URL to run against PostgreSQL")
+    name = f"careerbot_test_{uuid.uuid4().hex[:12]}"
+    admin_url = POSTGRES_URL
+
+    async def run(statement: str) -> None:
+        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    yield f"{base}/{name}"
+    asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def _run(url: str, scenario: Callable[[Database], Awaitable[None]]) -> None:
+    async def main() -> None:
+        database = await Database.open(url)
+        try:
+            await scenario(database)
+        finally:
+            await database.close()
+
+    asyncio.run(main())
+
+
+def _questions(*texts: str) -> list[PinQuestion]:
+    return [PinQuestion(q, np.full(4, i + 1, dtype=np.float32)) for i, q in enumerate(texts)]
+
+
+def test_migrations_create_the_schema_the_models_describe_and_reopen_is_idempotent(database_url):
+    async def scenario(database: Database) -> None:
+        async with database.engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
+
+    _run(database_url, scenario)
+    _run(database_url, scenario)  # upgrading an up-to-date database changes nothing
+
+
+def test_pins_are_added_listed_edited_removed_with_an_audit_trail(database_url):
+    async def scenario(database: Database) -> None:
+        first = await database.add_pin(
+            5, "  Learn Python first.  ", _questions("q1", "q2"), "e5", 11
+        )
+        assert (first.answer, first.questions, first.created_by) == (
+            "Learn Python first.",
+            ["q1", "q2"],
+            11,
+        )
+        second = await database.add_pin(
+            5,
+            "Docker helps.",
+            _questions("docker?"),
+            "e5",
+            12,
+            source_channel_id=7,
+            source_message_id=8,
+        )
+        await database.add_pin(6, "other guild", _questions("q1"), "e5", 11)
+        pins, total = await database.list_pins(5, limit=1)
+        assert total == 2 and [pin.id for pin in pins] == [second.id]  # newest first
+        assert (await database.list_pins(5, offset=1, limit=1))[0][0].id == first.id
+
+        edited = await database.edit_pin(
+            first.id,
+            5,
+            13,
+            answer="Python, then math.",
+            questions=_questions("q3"),
+            embedder_id="e5",
+        )
+        assert edited.questions == ["q3"] and edited.answer == "Python, then math."
+        assert await database.get_pin(first.id, 6) is None  # another guild's view
+        with pytest.raises(CurationError, match="no pinned answer"):
+            await database.edit_pin(first.id, 6, 13, answer="x")
+
+        await database.record_pin_use(second.id)
+        await database.record_pin_use(second.id)
+        removed = await database.remove_pin(second.id, 5, 14)
+        assert removed.removed and removed.uses == 2
+        assert await database.get_pin(second.id, 5) is None
+        with pytest.raises(CurationError):
+            await database.remove_pin(second.id, 5, 14)
+        assert (await database.list_pins(5))[1] == 1
+
+        events = await database.pin_events(first.id)
+        assert [(e.action, e.actor_id) for e in events] == [("created", 11), ("edited", 13)]
+        assert events[1].detail == {"changed": ["answer", "questions"]}
+        assert [(e.action, e.actor_id) for e in await database.pin_events(second.id)] == [
+            ("created", 12),
+            ("removed", 14),
+        ]
+        vectors = await database.pin_vectors()
+        assert sorted((v.pin_id, v.guild_id, v.question) for v in vectors) == [
+            (first.id, 5, "q3"),
+            (3, 6, "q1"),
+        ]
+        assert all(v.vector.dtype == np.float32 and v.vector.shape == (4,) for v in vectors)
+        exported = await database.export_pins(5)
+        assert exported == [
+            {
+                "guild_id": 5,
+                "questions": ["q3"],
+                "answer": "Python, then math.",
+                "created_by": 11,
+                "created_at": first.created_at.isoformat(),
+                "source_channel_id": None,
+                "source_message_id": None,
+            }
+        ]
+
+    _run(database_url, scenario)
+
+
+def test_bad_pins_are_refused_and_write_nothing(database_url):
+    async def scenario(database: Database) -> None:
+        bad = [
+            ("", _questions("q")),
+            ("   ", _questions("q")),
+            ("x" * (MAX_PIN_ANSWER_CHARS + 1), _questions("q")),
+            ("answer", []),
+            ("answer", _questions("  ")),
+            ("answer", _questions("q" * 10_000)),
+            ("answer", _questions(*[f"q{i}" for i in range(MAX_PIN_QUESTIONS + 1)])),
+        ]
+        for answer, questions in bad:
+            with pytest.raises(CurationError):
+                await database.add_pin(5, answer, questions, "e5", 1)
+        assert (await database.list_pins(5))[1] == 0 and await database.pin_vectors() == []
+        pin = await database.add_pin(5, "ok", _questions("q"), "e5", 1)
+        with pytest.raises(CurationError):
+            await database.edit_pin(
+                pin.id, 5, 2, answer="", questions=_questions("new"), embedder_id="e5"
+            )
+        unchanged = await database.get_pin(pin.id, 5)
+        assert unchanged.questions == ["q"] and unchanged.answer == "ok"
+        assert len(await database.pin_events(pin.id)) == 1
+
+    _run(database_url, scenario)
+
+
+def test_sql_metacharacters_are_stored_verbatim(database_url):
+    nasty = "'; DROP TABLE pins; -- \" \\ % _ ` $1 ?"
+
+    async def scenario(database: Database) -> None:
+        pin = await database.add_pin(5, nasty, _questions(nasty), "e5", 1)
+        await database.record_question(5, nasty, "en", False, 0.1)
+        await database.record_vote(5, 1, nasty, "up", nasty, [nasty])
+        stored = await database.get_pin(pin.id, 5)
+        assert stored.answer == nasty and stored.questions == [nasty]
+        assert await database.unanswered_questions(5, datetime.now(UTC) - timedelta(hours=1)) == [
+            nasty
+        ]
+        assert (await database.votes(1))[0].hit_ids == [nasty]
+
+    _run(database_url, scenario)
+
+
+def test_pins_survive_a_restart(database_url):
+    async def write(database: Database) -> None:
+        await database.add_pin(5, "kept", _questions("q"), "e5", 1)
+
+    async def read(database: Database) -> None:
+        pins, total = await database.list_pins(5)
+        assert total == 1 and pins[0].answer == "kept"
+        (vector,) = await database.pin_vectors()
+        assert vector.vector.tolist() == [1.0, 1.0, 1.0, 1.0] and vector.embedder_id == "e5"
+
+    _run(database_url, write)
+    _run(database_url, read)
+
+
+def test_a_second_vote_replaces_the_first_and_stats_count_it_once(database_url):
+    async def scenario(database: Database) -> None:
+        assert await database.record_vote(5, 100, "alice", "down", "q", ["a", "b"]) is False
+        assert await database.record_vote(5, 100, "alice", "up", "q", ["a"]) is True
+        assert await database.record_vote(5, 100, "bob", "down", "q", ["a"]) is False
+        assert await database.record_vote(5, 101, "alice", "up", "q2", []) is False
+        assert await database.record_vote(6, 102, "carol", "up", "other guild", []) is False
+        votes = await database.votes(100)
+        assert [(v.user_hash, v.vote, v.hit_ids) for v in votes] == [
+            ("alice", "up", ["a"]),
+            ("bob", "down", ["a"]),
+        ]
+        for question, answered in [
+            ("math?", True),
+            ("math?", True),
+            ("pizza?", False),
+            ("laptop?", False),
+            ("pizza?", False),
+        ]:
+            await database.record_question(5, question, "en", answered, 0.5)
+        await database.record_question(6, "elsewhere", "en", False, 0.5)
+        since = datetime.now(UTC) - timedelta(days=7)
+        stats = await database.stats(5, since, top=2)
+        assert (stats.questions, stats.unanswered, stats.votes_up, stats.votes_down) == (5, 3, 2, 1)
+        assert stats.unanswered_share == pytest.approx(0.6) and stats.up_share == pytest.approx(
+            2 / 3
+        )
+        assert stats.top_questions == [("math?", 2), ("pizza?", 2)]
+        assert stats.top_unanswered == [("pizza?", 2), ("laptop?", 1)]
+        everywhere = await database.stats(None, since)
+        assert (everywhere.questions, everywhere.votes_up) == (6, 3)
+        assert await database.unanswered_questions(5, since) == ["pizza?", "laptop?", "pizza?"]
+        later = await database.stats(5, datetime.now(UTC) + timedelta(minutes=1))
+        assert (later.questions, later.unanswered_share, later.up_share) == (0, 0.0, 0.0)
+
+    _run(database_url, scenario)
+
+
+def test_concurrent_first_votes_of_one_member_leave_one_row(database_url):
+    async def scenario(database: Database) -> None:
+        await asyncio.gather(
+            *[
+                database.record_vote(5, 200, "dana", "up" if i % 2 else "down", "q", [])
+                for i in range(6)
+            ]
+        )
+        assert len(await database.votes(200)) == 1
+
+    _run(database_url, scenario)
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    async def scenario(database: Database) -> None:
+        async with database.engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+    _run(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'dir' / 'careerbot.db'}", scenario)
+    assert (tmp_path / "new" / "dir" / "careerbot.db").exists()

@@ -1,0 +1,182 @@
+"""Moderator curation through the real bot and the Discord emulator: pins, votes, stats."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import CareerBot
+from tests.bot.test_bot_e2e import (
+    EPHEMERAL,
+    TIMEOUT,
+    _answer_message,
+    _custom_ids,
+    _is_answer_to,
+    _message_of,
+    _run,
+    _settings,
+    running_bot,
+)
+from tests.discord_emulator import DiscordEmulator
+
+PINNED_LABEL = "📌 Answer pinned by moderators"
+MODAL = 9
+
+
+@pytest.fixture(scope="module")
+def index_root(shipped_index_root: Path) -> Path:
+    return shipped_index_root
+
+
+async def _ask(emulator: DiscordEmulator, question: str, **options: Any) -> dict[str, Any]:
+    interaction = emulator.send_slash_command("ask", {"question": question}, **options)
+    request = await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT)
+    return _answer_message(emulator, request)
+
+
+async def _click(emulator: DiscordEmulator, message: dict[str, Any], custom_id: str, **options):
+    interaction = emulator.click_button(message, custom_id, **options)
+    return _message_of(await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT))
+
+
+async def _command(emulator: DiscordEmulator, name: str, options: dict[str, Any], **kwargs):
+    interaction = emulator.send_slash_command(name, options, **kwargs)
+    return _message_of(await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT))
+
+
+def test_moderator_pins_an_answer_and_a_paraphrase_gets_it_first(index_root, tmp_path):
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        moderator = emulator.make_user(name="mod", admin=True)
+        answer = await _ask(emulator, "should I learn software engineering first?")
+        assert "careerbot:pin" in _custom_ids(answer)
+
+        # a member may see the button but not use it: refused, nothing stored, nothing pinned
+        refusal = await _click(emulator, answer, "careerbot:pin")
+        assert refusal["flags"] & EPHEMERAL and "Only moderators" in refusal["content"]
+        assert (await bot.curation.database.list_pins(emulator.guild_id))[1] == 0
+        assert not emulator.find_requests("PUT", r"/channels/\d+/(messages/)?pins/\d+")
+
+        done = await _click(emulator, answer, "careerbot:pin", user=moderator)
+        assert "Pinned as answer #1" in done["content"]
+        await emulator.wait_for_request(("PUT", r"/channels/\d+/(messages/)?pins/\d+"))
+        pins, total = await bot.curation.database.list_pins(emulator.guild_id)
+        assert total == 1 and pins[0].questions == ["should I learn software engineering first?"]
+        assert pins[0].created_by == int(moderator["id"])
+
+        paraphrase = await _ask(emulator, "Is it better to learn software engineering before ML?")
+        embed = paraphrase["embeds"][0]
+        assert embed["description"].startswith(f"**{PINNED_LABEL}**")
+        assert embed["fields"][0]["name"].startswith("1. ")  # the usual passages follow
+        assert "Pinned answer #1" in embed["footer"]["text"]
+
+        unrelated = await _ask(emulator, "how much math do I need?")
+        assert PINNED_LABEL not in unrelated["embeds"][0].get("description", "")
+
+        listing = await _command(emulator, "pins list", {}, user=moderator)
+        assert listing["flags"] & EPHEMERAL
+        assert listing["embeds"][0]["fields"][0]["name"].startswith("#1 · should I learn")
+        assert "used 1 times" in listing["embeds"][0]["fields"][0]["value"]
+        member_listing = await _command(emulator, "pins list", {})
+        assert "Only moderators" in member_listing["content"]
+
+        removed = await _command(emulator, "pins remove", {"id": 1}, user=moderator)
+        assert "Removed pinned answer #1" in removed["content"]
+        again = await _ask(emulator, "Is it better to learn software engineering before ML?")
+        assert PINNED_LABEL not in again["embeds"][0].get("description", "")
+        events = await bot.curation.database.pin_events(1)
+        assert [event.action for event in events] == ["created", "removed"]
+
+    _run(index_root, tmp_path, scenario)
+
+
+def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_path):
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        moderator = emulator.make_user(name="mod", admin=True)
+        reply = emulator.send_message(
+            "Start with Python: you need it from day one, math can come along the way.",
+            channel="career-help",
+        )
+        stored = reply
+        member_try = emulator.send_message_command("Pin as answer", stored)
+        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(member_try)))
+        assert "Only moderators" in refusal["content"]
+
+        invoked = emulator.send_message_command("Pin as answer", stored, user=moderator)
+        modal = await emulator.wait_for_request(_is_answer_to_modal(invoked))
+        data = modal.json["data"]
+        inputs = [row["components"][0] for row in data["components"]]
+        assert inputs[1]["value"].startswith("Start with Python")  # the message, editable
+        submitted = emulator.submit_modal(
+            data["custom_id"],
+            {
+                inputs[0][
+                    "custom_id"
+                ]: "Should I learn Python or math first?\n先学Python还是数学？",
+                inputs[1]["custom_id"]: inputs[1]["value"],
+            },
+            user=moderator,
+            channel="career-help",
+        )
+        done = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        assert "Pinned as answer #1" in done["content"]
+        assert int(stored["id"]) in emulator.pins[int(stored["channel_id"])]
+
+        answer = await _ask(emulator, "先学数学还是先学Python？")
+        embed = answer["embeds"][0]
+        assert embed["description"].startswith("**📌 管理员置顶的答案**")
+        assert "Start with Python" in embed["description"]
+
+        too_long = emulator.submit_modal(
+            data["custom_id"],
+            {inputs[0]["custom_id"]: " ", inputs[1]["custom_id"]: "x"},
+            user=moderator,
+        )
+        await asyncio.sleep(0.2)  # a modal that expired or is empty stores nothing
+        assert too_long and (await bot.curation.database.list_pins(emulator.guild_id))[1] == 1
+
+    _run(index_root, tmp_path, scenario)
+
+
+def test_pins_survive_a_restart(index_root, tmp_path):
+    async def main() -> None:
+        async with DiscordEmulator() as emulator:
+            settings = _settings(index_root, tmp_path)
+            moderator = emulator.make_user(name="mod", admin=True)
+            async with running_bot(emulator, settings):
+                answer = await _ask(emulator, "which deep learning course should I take?")
+                done = await _click(emulator, answer, "careerbot:pin", user=moderator)
+                assert "#1" in done["content"]
+            async with running_bot(emulator, settings):  # a new process: same data directory
+                answer = await _ask(emulator, "Which deep learning course should a beginner take?")
+                assert answer["embeds"][0]["description"].startswith(f"**{PINNED_LABEL}**")
+
+    asyncio.run(asyncio.wait_for(main(), 120))
+
+
+def test_votes_questions_and_stats_are_recorded(index_root, tmp_path):
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        moderator = emulator.make_user(name="mod", admin=True)
+        answer = await _ask(emulator, "what projects should I build for my portfolio?")
+        await _click(emulator, answer, "careerbot:feedback:down")
+        await _click(emulator, answer, "careerbot:feedback:up")  # changes the vote
+        await _click(emulator, answer, "careerbot:feedback:up", user=moderator)
+        await _ask(emulator, "what is the best pizza topping?")  # unanswered
+        await _ask(emulator, "what is the best pizza topping?")
+
+        stats = await _command(emulator, "stats", {}, user=moderator)
+        embed = stats["embeds"][0]
+        assert "3 questions" in embed["description"] and "67%" in embed["description"]
+        assert "2 votes, 100% 👍" in embed["description"]
+        assert "2× what is the best pizza topping?" in embed["fields"][1]["value"]
+        refused = await _command(emulator, "stats", {})
+        assert "Only moderators" in refused["content"]
+
+    _run(index_root, tmp_path, scenario)
+
+
+def _is_answer_to_modal(interaction: dict[str, Any]):
+    token = interaction["token"]
+    return lambda r: token in r.path and r.path.endswith("/callback") and r.json["type"] == MODAL
