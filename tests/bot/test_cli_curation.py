@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bot.db.database import Database
 
 from bot.config import Settings
+from bot.db.database import Database
 from tests.bot.test_cli import _run
 from tests.conftest import write_small_corpus
 
