@@ -16,7 +16,7 @@ import numpy as np
 from discord import app_commands
 
 from bot.config import Settings
-from bot.db.database import CurationError, Database, Pin, PinQuestion
+from bot.db.database import CurationError, Database, Pin, PinQuestion, check_pin_text
 from bot.feedback import Vote, hash_user_id
 from bot.worker import SearchWorker
 from index.pins import PinIndex
@@ -127,6 +127,13 @@ class Curation:
                 pin.id if pin else None,
             )
         return Answer(result, pin)
+
+    @staticmethod
+    def check(questions: list[str], answer: str) -> list[str]:
+        """The cleaned questions; CurationError if the pin would be refused (nothing stored)."""
+        cleaned = _clean_questions(questions)
+        check_pin_text(answer, cleaned)
+        return cleaned
 
     async def pin(
         self,

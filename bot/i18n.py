@@ -152,6 +152,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "（答案已保存，但无法在频道中置顶这条消息。）",
         "en": "(The answer is stored, but the message could not be pinned in the channel.)",
     },
+    "pin.message_gone": {
+        "zh": "这条消息已经被删除，没有置顶任何内容。",
+        "en": "That message was deleted: nothing was pinned.",
+    },
     "pin.modal_title": {"zh": "置顶为答案", "en": "Pin as answer"},
     "pin.modal_questions": {
         "zh": "它回答的问题（每行一个）",

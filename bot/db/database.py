@@ -129,8 +129,12 @@ def _now() -> datetime:
 
 
 def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """`moment` in UTC; a naive datetime is taken as UTC (SQLite hands them back naive).
+
+    SQLite stores datetimes as text without their offset, so every value compared against a
+    stored one must be converted to UTC first or the comparison is off by the offset.
+    """
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _pin(row: PinRow) -> Pin:
@@ -160,19 +164,38 @@ def _check_answer(answer: str) -> str:
     return answer
 
 
-def _check_questions(questions: Sequence[PinQuestion]) -> None:
+def _check_question_texts(questions: Sequence[str]) -> None:
     if not questions:
         raise CurationError("A pin needs at least one question.")
     if len(questions) > MAX_PIN_QUESTIONS:
         raise CurationError(f"A pin takes at most {MAX_PIN_QUESTIONS} questions.")
     for question in questions:
-        if not question.question.strip():
+        text = question.strip()
+        if not text:
             raise CurationError("A question of the pin is empty.")
-        if len(question.question) > MAX_PIN_QUESTION_CHARS:
+        if len(text) > MAX_PIN_QUESTION_CHARS:
             raise CurationError(
-                f"A question is {len(question.question)} characters long; the limit is "
-                f"{MAX_PIN_QUESTION_CHARS}."
+                f"A question is {len(text)} characters long; the limit is {MAX_PIN_QUESTION_CHARS}."
             )
+
+
+def _check_questions(questions: Sequence[PinQuestion]) -> None:
+    _check_question_texts([question.question for question in questions])
+    for question in questions:
+        vector = np.asarray(question.vector)
+        if vector.ndim != 1 or vector.size == 0:  # the caller's bug, not the moderator's input
+            raise ValueError(f"a pin question's vector must be 1-d, got shape {vector.shape}")
+
+
+def check_pin_text(answer: str, questions: Sequence[str]) -> None:
+    """Refuse (CurationError, user-facing message) what `add_pin` would refuse, before any work.
+
+    The same rules `add_pin` and `edit_pin` apply: a non-blank answer of at most
+    MAX_PIN_ANSWER_CHARS, 1 to MAX_PIN_QUESTIONS non-blank questions of at most
+    MAX_PIN_QUESTION_CHARS each (lengths counted without surrounding whitespace).
+    """
+    _check_answer(answer)
+    _check_question_texts(questions)
 
 
 def _question_rows(questions: Sequence[PinQuestion], embedder_id: str) -> list[PinQuestionRow]:
@@ -287,7 +310,11 @@ class Database:
         questions: Sequence[PinQuestion] | None = None,
         embedder_id: str | None = None,
     ) -> Pin:
-        """Replace a pin's answer and/or questions, with an "edited" audit event."""
+        """Replace a pin's answer and/or questions, with an "edited" audit event.
+
+        An edit that changes nothing writes nothing. CurationError for bad input or when the pin
+        is unknown, removed or another guild's.
+        """
         if answer is not None:
             answer = _check_answer(answer)
         if questions is not None:
@@ -302,8 +329,13 @@ class Database:
                 row.answer = answer
                 changed.append("answer")
             if questions is not None and embedder_id is not None:
-                row.questions = _question_rows(questions, embedder_id)
-                changed.append("questions")
+                old = [(question.question, question.embedder_id) for question in row.questions]
+                new = [(question.question.strip(), embedder_id) for question in questions]
+                if new != old:  # same texts from the same embedder: the same vectors
+                    row.questions = _question_rows(questions, embedder_id)
+                    changed.append("questions")
+            if not changed:  # nothing to record in the audit trail
+                return _pin(row)
             row.updated_at = now
             detail = json.dumps({"changed": changed})
             session.add(
@@ -498,7 +530,11 @@ class Database:
             )
 
     async def stats(self, guild_id: int | None, since: datetime, top: int = 5) -> Stats:
-        """Questions, unanswered, votes and the most asked (unanswered) questions since `since`."""
+        """Questions, unanswered, votes and the most asked (unanswered) questions since `since`.
+
+        `guild_id` None counts every guild; a naive `since` is taken as UTC.
+        """
+        since = _utc(since)
         asked = [QuestionRow.asked_at >= since]
         voted = [FeedbackRow.updated_at >= since]
         if guild_id is not None:
@@ -534,7 +570,11 @@ class Database:
             )
 
     async def unanswered_questions(self, guild_id: int | None, since: datetime) -> list[str]:
-        """Every unanswered question since `since` (repeats kept), oldest first."""
+        """Every unanswered question since `since` (repeats kept), oldest first.
+
+        `guild_id` None lists every guild's; a naive `since` is taken as UTC.
+        """
+        since = _utc(since)
         query = select(QuestionRow.question).where(
             QuestionRow.asked_at >= since, QuestionRow.answered.is_(False)
         )

@@ -55,14 +55,60 @@ async def _reply(interaction: discord.Interaction, message: str, **options: obje
         await interaction.response.send_message(message, ephemeral=True, **options)  # type: ignore[arg-type]
 
 
+class MessageGone(Exception):
+    """The message to pin was deleted meanwhile."""
+
+
 async def _pin_in_channel(message: discord.Message) -> bool:
-    """Discord's own pin of the message; False when Discord refuses (permissions, limit)."""
+    """Discord's own pin of the message: False when Discord refuses (permissions, the 50-pin
+    limit), MessageGone when the message no longer exists."""
     try:
         await message.pin(reason="careerbot: pinned as answer")
+    except discord.NotFound:
+        raise MessageGone() from None
     except discord.HTTPException as exc:
         log.warning("could not pin message %s: %s", message.id, exc)
         return False
     return True
+
+
+async def _pin_message(
+    interaction: discord.Interaction,
+    language: Language,
+    message: discord.Message | None,
+    questions: list[str],
+    answer: str,
+) -> None:
+    """Check, pin the message in its channel, store the pin, tell the moderator.
+
+    Bad input or a deleted message is refused before anything is written; the moderator is only
+    told "pinned" once the pin is committed to the database.
+    """
+    assert interaction.guild_id is not None
+    curation = _bot(interaction).curation
+    try:
+        questions = curation.check(questions, answer)
+        pinned_in_channel = True
+        if message is not None:
+            pinned_in_channel = await _pin_in_channel(message)
+        pin = await curation.pin(
+            interaction.guild_id,
+            questions,
+            answer,
+            interaction.user.id,
+            source_channel_id=message.channel.id if message else None,
+            source_message_id=message.id if message else None,
+        )
+    except CurationError as exc:
+        await _reply(interaction, t("pin.invalid", language, reason=str(exc)))
+        return
+    except MessageGone:
+        await _reply(interaction, t("pin.message_gone", language))
+        return
+    text = t("pin.done", language, id=pin.id)
+    if not pinned_in_channel:
+        text += "\n" + t("pin.discord_pin_failed", language)
+    await _reply(interaction, text)
 
 
 class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:pin"):
@@ -95,22 +141,7 @@ class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:
         if message is None or not question or not answer or interaction.guild_id is None:
             await _reply(interaction, t("pin.nothing", language))
             return
-        try:
-            pin = await _bot(interaction).curation.pin(
-                interaction.guild_id,
-                [question],
-                answer,
-                interaction.user.id,
-                source_channel_id=message.channel.id,
-                source_message_id=message.id,
-            )
-        except CurationError as exc:
-            await _reply(interaction, t("pin.invalid", language, reason=str(exc)))
-            return
-        text = t("pin.done", language, id=pin.id)
-        if not await _pin_in_channel(message):
-            text += "\n" + t("pin.discord_pin_failed", language)
-        await _reply(interaction, text)
+        await _pin_message(interaction, language, message, [question], answer)
 
 
 class PinModal(discord.ui.Modal):
@@ -150,31 +181,20 @@ class PinModal(discord.ui.Modal):
         if not _is_moderator(interaction) or interaction.guild_id is None:
             await _reply(interaction, t("pin.not_moderator", language))
             return
-        curation = _bot(interaction).curation
         questions = [line for line in self.questions.value.splitlines() if line.strip()]
         answer = self.answer.value
+        if self.pin_id is None:
+            await _pin_message(interaction, language, self.message, questions, answer)
+            return
         try:
-            if self.pin_id is None:
-                pin = await curation.pin(
-                    interaction.guild_id,
-                    questions,
-                    answer,
-                    interaction.user.id,
-                    source_channel_id=self.message.channel.id if self.message else None,
-                    source_message_id=self.message.id if self.message else None,
-                )
-                text = t("pin.done", language, id=pin.id)
-                if self.message is not None and not await _pin_in_channel(self.message):
-                    text += "\n" + t("pin.discord_pin_failed", language)
-            else:
-                pin = await curation.edit(
-                    self.pin_id,
-                    interaction.guild_id,
-                    interaction.user.id,
-                    questions=questions,
-                    answer=answer,
-                )
-                text = t("pins.edited", language, id=pin.id)
+            pin = await _bot(interaction).curation.edit(
+                self.pin_id,
+                interaction.guild_id,
+                interaction.user.id,
+                questions=questions,
+                answer=answer,
+            )
+            text = t("pins.edited", language, id=pin.id)
         except CurationError as exc:
             await _reply(interaction, t("pin.invalid", language, reason=str(exc)))
             return

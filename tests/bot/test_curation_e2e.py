@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.app import CareerBot
 from tests.bot.test_bot_e2e import (
@@ -180,3 +181,77 @@ def test_votes_questions_and_stats_are_recorded(index_root, tmp_path):
 def _is_answer_to_modal(interaction: dict[str, Any]):
     token = interaction["token"]
     return lambda r: token in r.path and r.path.endswith("/callback") and r.json["type"] == MODAL
+
+
+def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path):
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        moderator = emulator.make_user(name="mod", admin=True)
+        database = bot.curation.database
+
+        # a message deleted before the form is sent: a clear error, nothing stored or pinned
+        gone = emulator.send_message("Docker first, then Kubernetes.", channel="career-help")
+        invoked = emulator.send_message_command("Pin as answer", gone, user=moderator)
+        modal = (await emulator.wait_for_request(_is_answer_to_modal(invoked))).json["data"]
+        inputs = [row["components"][0]["custom_id"] for row in modal["components"]]
+        emulator.delete_message(gone)
+        submitted = emulator.submit_modal(
+            modal["custom_id"],
+            {inputs[0]: "Do I need Docker?", inputs[1]: "Docker first, then Kubernetes."},
+            user=moderator,
+            channel="career-help",
+        )
+        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        assert refusal["flags"] & EPHEMERAL and "deleted" in refusal["content"]
+        assert (await database.list_pins(emulator.guild_id))[1] == 0
+
+        # a question of 10,000 characters: refused before anything is pinned or stored
+        kept = emulator.send_message("Learn SQL early.", channel="career-help")
+        invoked = emulator.send_message_command("Pin as answer", kept, user=moderator)
+        modal = (await emulator.wait_for_request(_is_answer_to_modal(invoked))).json["data"]
+        inputs = [row["components"][0]["custom_id"] for row in modal["components"]]
+        submitted = emulator.submit_modal(
+            modal["custom_id"],
+            {inputs[0]: "why? " * 2000, inputs[1]: "Learn SQL early."},
+            user=moderator,
+            channel="career-help",
+        )
+        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        assert "Not pinned" in refusal["content"] and "limit is 500" in refusal["content"]
+        assert (await database.list_pins(emulator.guild_id))[1] == 0
+        assert int(kept["id"]) not in emulator.pins.get(int(kept["channel_id"]), [])
+
+        answer = await _ask(emulator, "do I need to learn SQL?")
+        await _click(emulator, answer, "careerbot:pin", user=moderator)
+
+        opened = emulator.send_slash_command("pins edit", {"id": 1}, user=moderator)
+        modal = (await emulator.wait_for_request(_is_answer_to_modal(opened))).json["data"]
+        fields = [row["components"][0] for row in modal["components"]]
+        assert fields[0]["value"] == "do I need to learn SQL?"
+        edited = emulator.submit_modal(
+            modal["custom_id"],
+            {
+                fields[0]["custom_id"]: "do I need to learn SQL?\nIs SQL useful for ML jobs?",
+                fields[1]["custom_id"]: "Yes: SQL is how you get at the data.",
+            },
+            user=moderator,
+        )
+        done = _message_of(await emulator.wait_for_request(_is_answer_to(edited)))
+        assert "Updated pinned answer #1" in done["content"]
+        shown = await _command(emulator, "pins show", {"id": 1}, user=moderator)
+        embed = shown["embeds"][0]
+        assert embed["description"] == "Yes: SQL is how you get at the data."
+        assert "• Is SQL useful for ML jobs?" in embed["fields"][0]["value"]
+        asked = await _ask(emulator, "Is SQL useful for machine learning jobs?")
+        assert "SQL is how you get at the data" in asked["embeds"][0]["description"]
+        assert [e.action for e in await database.pin_events(1)] == ["created", "edited"]
+
+        missing = await _command(emulator, "pins show", {"id": 99}, user=moderator)
+        assert "no pinned answer #99" in missing["content"]
+
+        interaction = emulator.send_slash_command("pins export", {}, user=moderator)
+        request = await emulator.wait_for_request(_is_answer_to(interaction))
+        exported = yaml.safe_load(request.files[0]["data"].decode("utf-8"))
+        assert exported[0]["answer"] == "Yes: SQL is how you get at the data."
+        assert request.files[0]["filename"] == "pins.yaml"
+
+    _run(index_root, tmp_path, scenario)

@@ -1874,6 +1874,20 @@ class DiscordEmulator:
             permissions=permissions,
         )
 
+    def delete_message(self, message: dict[str, Any] | int) -> None:
+        """A member (or moderator) deletes a message: it is gone, MESSAGE_DELETE is sent."""
+        message_id = int(message["id"]) if isinstance(message, dict) else message
+        stored = self._message_or_404(message_id)
+        self._forget_message(message_id)
+        self.dispatch(
+            "MESSAGE_DELETE",
+            {
+                "id": str(message_id),
+                "channel_id": str(stored["channel_id"]),
+                "guild_id": str(self.guild_id),
+            },
+        )
+
     def send_message_command(
         self,
         name: str,

@@ -7,7 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.database import (
     MAX_PIN_ANSWER_CHARS,
+    MAX_PIN_QUESTION_CHARS,
     MAX_PIN_QUESTIONS,
     CurationError,
     Database,
     PinQuestion,
+    check_pin_text,
 )
 from bot.db.models import Base
 
@@ -165,8 +167,11 @@ def test_bad_pins_are_refused_and_write_nothing(database_url):
             ("answer", _questions(*[f"q{i}" for i in range(MAX_PIN_QUESTIONS + 1)])),
         ]
         for answer, questions in bad:
+            with pytest.raises(CurationError):  # the same rules, checked before any work
+                check_pin_text(answer, [question.question for question in questions])
             with pytest.raises(CurationError):
                 await database.add_pin(5, answer, questions, "e5", 1)
+        check_pin_text(" ok ", [" q ", "q" * MAX_PIN_QUESTION_CHARS + "  "])
         assert (await database.list_pins(5))[1] == 0 and await database.pin_vectors() == []
         pin = await database.add_pin(5, "ok", _questions("q"), "e5", 1)
         with pytest.raises(CurationError):
@@ -176,6 +181,47 @@ def test_bad_pins_are_refused_and_write_nothing(database_url):
         unchanged = await database.get_pin(pin.id, 5)
         assert unchanged.questions == ["q"] and unchanged.answer == "ok"
         assert len(await database.pin_events(pin.id)) == 1
+
+    _run(database_url, scenario)
+
+
+def test_an_edit_that_changes_nothing_records_nothing(database_url):
+    async def scenario(database: Database) -> None:
+        pin = await database.add_pin(5, "ok", _questions("q1", "q2"), "e5", 1)
+        same = await database.edit_pin(
+            pin.id, 5, 2, answer=" ok ", questions=_questions("q1 ", "q2"), embedder_id="e5"
+        )
+        assert same.updated_at == pin.updated_at
+        assert [e.action for e in await database.pin_events(pin.id)] == ["created"]
+        # the same questions encoded by another embedder: new vectors, recorded
+        await database.edit_pin(pin.id, 5, None, questions=_questions("q1", "q2"), embedder_id="st")
+        events = await database.pin_events(pin.id)
+        assert [(e.action, e.actor_id, e.detail) for e in events[1:]] == [
+            ("edited", None, {"changed": ["questions"]})
+        ]
+        assert {v.embedder_id for v in await database.pin_vectors()} == {"st"}
+        with pytest.raises(ValueError, match="1-d"):
+            await database.add_pin(
+                5, "ok", [PinQuestion("q", np.ones((2, 4), dtype=np.float32))], "e5", 1
+            )
+        assert (await database.list_pins(5))[1] == 1
+
+    _run(database_url, scenario)
+
+
+def test_since_in_another_time_zone_is_compared_as_the_same_instant(database_url):
+    async def scenario(database: Database) -> None:
+        await database.record_question(5, "q", "en", False, 0.1)
+        now = datetime.now(UTC)
+        east, west = timezone(timedelta(hours=8)), timezone(timedelta(hours=-8))
+        half_hour_ago = (now - timedelta(minutes=30)).astimezone(east)
+        in_half_an_hour = (now + timedelta(minutes=30)).astimezone(west)
+        assert (await database.stats(5, half_hour_ago)).questions == 1
+        assert await database.unanswered_questions(5, half_hour_ago) == ["q"]
+        assert (await database.stats(5, in_half_an_hour)).questions == 0
+        assert await database.unanswered_questions(5, in_half_an_hour) == []
+        naive_hour_ago = (now - timedelta(hours=1)).replace(tzinfo=None)  # taken as UTC
+        assert (await database.stats(5, naive_hour_ago)).questions == 1
 
     _run(database_url, scenario)
 
