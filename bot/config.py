@@ -121,6 +121,45 @@ class CurationSettings(BaseModel):
     )
 
 
+class IndexSettings(BaseModel):
+    """Where index generations live and what a build must pass before it is published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path | None = Field(
+        None, description="index generations and embedding cache; default: <data_dir>/index"
+    )
+    keep_generations: int = Field(
+        3, ge=2, description="generations kept on disk (the served one included) for rollback"
+    )
+    # The gate compares MRR@10 over all labelled questions. 0.02 is about one question moving
+    # from rank 1 to rank 3 out of 55: noise below that, a real regression above.
+    max_mrr_drop: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="largest MRR@10 drop versus the served index a build may publish",
+    )
+    quality_gate: bool = Field(True, description="evaluate every build before publishing it")
+    watch_seconds: float = Field(
+        5.0, ge=0, description="how often the running bot checks for a new generation; 0 = never"
+    )
+
+
+class OpsSettings(BaseModel):
+    """Logs and the health/metrics endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    log_format: Literal["text", "json"] = Field("text", description="json: one object per line")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    health_host: str = Field("127.0.0.1", description="address of /healthz and /metrics")
+    health_port: int = Field(8087, ge=0, le=65535, description="0 disables the endpoint")
+    shutdown_grace_seconds: float = Field(
+        20.0, ge=0, description="on SIGTERM, how long questions in flight may take to finish"
+    )
+
+
 class Settings(BaseSettings):
     """All careerbot settings."""
 
@@ -135,6 +174,8 @@ class Settings(BaseSettings):
     eval: EvalSettings = EvalSettings()
     discord: DiscordSettings = DiscordSettings()
     curation: CurationSettings = CurationSettings()
+    index: IndexSettings = IndexSettings()
+    ops: OpsSettings = OpsSettings()
     # May hold a password: a secret, never logged; usually set as CAREERBOT_DATABASE_URL.
     database_url: SecretStr | None = Field(
         None,
@@ -158,8 +199,8 @@ class Settings(BaseSettings):
 
     @property
     def index_root(self) -> Path:
-        """Where index generations are written."""
-        return self.data_dir / "index"
+        """Where index generations are written: `index.dir`, else `<data_dir>/index`."""
+        return self.index.dir or self.data_dir / "index"
 
     @classmethod
     def settings_customise_sources(
