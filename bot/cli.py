@@ -21,15 +21,17 @@ from rich.table import Table
 from bot.config import ConfigError, Settings
 from bot.i18n import t
 from corpus.loader import CorpusError, load_corpus, load_questions
-from index.embedders import Embedder, EmbedderError, make_embedder
+from index.embedders import Embedder, EmbedderError, LazyEmbedder, make_embedder
 from index.query import InvalidQuestion, detect_language, normalize_question
 from index.retriever import Retriever
 from index.store import (
     BuildReport,
     IndexMissing,
     IndexStoreError,
+    PublishRefused,
     build_index,
     current_generation_dir,
+    list_generations,
     verify_generation,
 )
 
@@ -43,7 +45,7 @@ app = typer.Typer(
     add_completion=False,
 )
 index_app = typer.Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
-corpus_app = typer.Typer(help="Check the corpus files.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Check the corpus files and start new ones.", no_args_is_help=True)
 pins_app = typer.Typer(
     help="Pinned answers: export to and import from YAML (for version control).",
     no_args_is_help=True,
@@ -104,9 +106,27 @@ def _settings() -> Settings:
 
 
 def _build(
-    settings: Settings, embedder: Embedder | None = None, force: bool = False
+    settings: Settings,
+    embedder: Embedder | None = None,
+    force: bool = False,
+    gate: bool = False,
 ) -> BuildReport:
+    """Build with a progress bar on stderr; with `gate`, the quality gate decides publishing."""
     corpus = load_corpus(settings.corpus_dir)
+    embedder = embedder or LazyEmbedder(settings.embedder)
+    quality_gate = None
+    if gate and not settings.questions_file.exists():
+        err.print(
+            f"[yellow]warning:[/yellow] no labelled questions at {settings.questions_file}: "
+            "the quality gate cannot run (set eval.questions_file)"
+        )
+    elif gate:
+        from index.gate import quality_gate as make_gate
+
+        questions = load_questions(settings.questions_file, corpus)
+        quality_gate = make_gate(
+            questions, embedder, settings.retrieval, settings.index.max_mrr_drop
+        )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -127,6 +147,8 @@ def _build(
             embedder=embedder,
             force=force,
             progress=on_progress,
+            keep_generations=settings.index.keep_generations,
+            gate=quality_gate,
         )
 
 
@@ -257,12 +279,22 @@ def _print_hits_table(query: str, result: Any) -> None:
 
 @index_app.command("build")
 def index_build(
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rebuild even if up to date, and publish even if the quality gate refuses.",
+        ),
+    ] = False,
 ) -> None:
-    """Build the index from the corpus (incremental: cached embeddings are reused)."""
+    """Build a new index generation (incremental), check it, and publish it if it is as good."""
     with _errors():
         settings = _settings()
-        report = _build(settings, force=force)
+        try:
+            report = _build(settings, force=force, gate=settings.index.quality_gate and not force)
+        except PublishRefused as refused:
+            _print_gate_changes(refused.details)
+            raise
         manifest = report.manifest
         if report.skipped:
             out.print(
@@ -276,6 +308,39 @@ def index_build(
             f"(dim {manifest.dim}); {report.embedded} texts embedded, {report.reused} from cache, "
             f"{report.seconds:.2f}s."
         )
+        quality = report.quality
+        if quality is not None:
+            served = "-" if quality.served_mrr is None else f"{quality.served_mrr:.3f}"
+            out.print(
+                f"Quality gate passed: MRR@10 {quality.new_mrr:.3f} (served: {served}); "
+                f"{quality.better} questions better, {len(quality.worse)} worse."
+            )
+            _print_gate_changes(quality)
+        elif force:
+            out.print("Published without the quality gate (--force).")
+
+
+def _print_gate_changes(quality: Any) -> None:
+    """The questions whose right passage moved down, if any."""
+    for change in getattr(quality, "worse", []):
+        before = change.served_rank or "-"
+        after = change.new_rank or "out of top 10"
+        out.print(
+            f"  worse: [yellow]{escape(change.question_id)}[/yellow] rank {before} -> {after}: "
+            f"{escape(change.question)}",
+            soft_wrap=True,
+        )
+
+
+@index_app.command("rollback")
+def index_rollback() -> None:
+    """Serve the previous generation again (a running bot picks it up by itself)."""
+    with _errors():
+        settings = _settings()
+        from index.store import rollback
+
+        name = rollback(settings.index_root, settings.embedder.embedder_id())
+        out.print(f"Now serving generation {name}.")
 
 
 @index_app.command("status")
@@ -307,8 +372,30 @@ def index_status() -> None:
         for name, value in rows:
             table.add_row(name, escape(value))
         out.print(table)
+        out.print("Generations kept, newest first:")
+        for label in _generation_labels(settings, directory.name):
+            out.print(f"  {escape(label)}")
         if problems:
             raise typer.Exit(1)
+
+
+def _generation_labels(settings: Settings, served: str) -> list[str]:
+    """Each kept generation, newest first, with its gate MRR when known and the served one marked."""
+    from index.gate import QUALITY_FILE
+    from index.store import GENERATIONS
+
+    labels = []
+    for name in reversed(list_generations(settings.index_root)):
+        label = name + (" (served)" if name == served else "")
+        try:
+            quality = json.loads(
+                (settings.index_root / GENERATIONS / name / QUALITY_FILE).read_text("utf-8")
+            )
+            label += f" MRR {quality['mrr']:.3f}"
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        labels.append(label)
+    return labels
 
 
 @index_app.command("verify")

@@ -32,6 +32,25 @@ class ConfigError(Exception):
     """The configuration file or environment is invalid; the message says where and why."""
 
 
+# Path settings of the file, as (section, key); "" is the top level.
+_PATH_SETTINGS = (
+    ("", "corpus_dir"),
+    ("", "data_dir"),
+    ("eval", "questions_file"),
+    ("index", "dir"),
+    ("discord", "token_file"),
+)
+
+
+def _resolve_relative_paths(data: dict[str, Any], base: Path) -> None:
+    """Relative paths in the file are relative to the file, not to the working directory."""
+    for section, key in _PATH_SETTINGS:
+        table = data.get(section) if section else data
+        value = table.get(key) if isinstance(table, dict) else None
+        if isinstance(value, str) and not Path(value).is_absolute():
+            table[key] = str(base / value)
+
+
 class _YamlFileSource(PydanticBaseSettingsSource):
     """Settings from the YAML file chosen by `Settings.load`."""
 
@@ -244,10 +263,7 @@ class Settings(BaseSettings):
                     f"{path}: discord.token must not be in the configuration file; set the "
                     "CAREERBOT_DISCORD__TOKEN environment variable or discord.token_file"
                 )
-            base = path.resolve().parent
-            for key in ("corpus_dir", "data_dir"):  # relative paths are relative to the file
-                if isinstance(data.get(key), str) and not Path(data[key]).is_absolute():
-                    data[key] = str(base / data[key])
+            _resolve_relative_paths(data, path.resolve().parent)
         elif explicit:
             raise ConfigError(f"configuration file not found: {path}")
         cls._yaml_data = data

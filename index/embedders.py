@@ -209,3 +209,33 @@ def make_embedder(config: EmbedderConfig) -> Embedder:
         device=config.device,
         batch_size=config.batch_size,
     )
+
+
+class LazyEmbedder:
+    """The configured embedder, loaded on first use: a build whose texts are all cached, or
+    that finds the index up to date, never pays for loading the model."""
+
+    def __init__(self, config: EmbedderConfig):
+        self._config = config
+        self._embedder: Embedder | None = None
+
+    @property
+    def loaded(self) -> Embedder:
+        """The underlying embedder (loads it)."""
+        if self._embedder is None:
+            self._embedder = make_embedder(self._config)
+        return self._embedder
+
+    @property
+    def id(self) -> str:
+        return self._config.embedder_id()
+
+    @property
+    def dim(self) -> int:
+        return self.loaded.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.loaded.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.loaded.embed_passages(texts)

@@ -67,6 +67,20 @@ class BuildLocked(IndexStoreError):
     """Another build holds the lock."""
 
 
+class PublishRefused(IndexStoreError):
+    """The quality gate refused the new generation; the served one is unchanged."""
+
+    def __init__(self, message: str, details: Any = None):
+        super().__init__(message)
+        self.details = details  # what the gate found (e.g. the questions that got worse)
+
+
+# A quality gate sees the new generation and the served one (None when there is none, or it was
+# made by another embedder or format) before publishing. It returns what it measured (kept in
+# the BuildReport) or raises PublishRefused.
+QualityGate = Callable[["LoadedIndex", "LoadedIndex | None"], Any]
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What an index generation contains and how it was made."""
@@ -105,6 +119,7 @@ class BuildReport:
     embedded: int  # texts sent to the embedder (the rest came from the cache)
     reused: int
     seconds: float
+    quality: Any = None  # what the quality gate measured, when there was one
 
     @property
     def skipped(self) -> bool:
@@ -242,14 +257,17 @@ def build_index(
     force: bool = False,
     progress: ProgressCallback | None = None,
     keep_generations: int = KEEP_GENERATIONS,
+    gate: QualityGate | None = None,
 ) -> BuildReport:
     """Build the index for `corpus` and publish it as the current generation.
 
     Skips the work when the current generation already matches the corpus and embedder (unless
     `force`). Vectors come from the embedding cache where possible; the model is only loaded
     when some text is not cached. The new generation is written to a temporary directory,
-    fsynced and renamed, and only then does CURRENT point at it, so an interrupted build leaves
-    the previous index serving.
+    fsynced and renamed beside the served one, loaded back and checked (checksums, counts,
+    dimension), passed to `gate` with the served generation, and only then does CURRENT point
+    at it: a build that fails, is refused or is killed at any point leaves the previous
+    generation serving. BuildLocked at once if another build is running.
     """
     started = time.perf_counter()
     passages, passage_texts, resource_texts = _index_inputs(corpus)
@@ -302,7 +320,7 @@ def build_index(
         if progress:
             progress("embedding", total, total)
         dim = next((v.shape[1] for v in (passage_vectors, resource_vectors) if v.size), 0)
-        if loaded and dim and loaded[0].dim != dim:
+        if embedded and dim and loaded[0].dim != dim:  # only ask a model that was used
             raise IndexStoreError(f"embedder reports dim {loaded[0].dim} but produced {dim}")
 
         generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -349,6 +367,18 @@ def build_index(
             )
             _write_json(staging / MANIFEST, asdict(manifest))
             _fsync_tree(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        quality = None
+        try:
+            if progress:
+                progress("verifying", 0, 1)
+            candidate = load_generation(staging, embedder_id)
+            if gate is not None:
+                if progress:
+                    progress("quality gate", 0, 1)
+                quality = gate(candidate, _served_or_none(index_root, embedder_id))
             final = generations / generation
             os.rename(staging, final)
             _fsync_dir(generations)
@@ -363,7 +393,48 @@ def build_index(
             embedded,
             total - embedded,
             time.perf_counter() - started,
+            quality,
         )
+
+
+def _served_or_none(index_root: Path, embedder_id: str) -> LoadedIndex | None:
+    """The served generation if it loads and matches `embedder_id`, else None."""
+    try:
+        return load_index(index_root, embedder_id)
+    except IndexStoreError:
+        return None
+
+
+def list_generations(index_root: Path) -> list[str]:
+    """Names of the published generations on disk, oldest first (names sort by build time)."""
+    generations = index_root / GENERATIONS
+    if not generations.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in generations.iterdir()
+        if path.is_dir() and not path.name.startswith(".")
+    )
+
+
+def rollback(index_root: Path, embedder_id: str) -> str:
+    """Serve the generation built before the current one; returns its name.
+
+    Takes the build lock and checks the older generation fully (checksums, counts, embedder)
+    before switching, so a rollback never publishes a broken or incompatible index.
+    """
+    with build_lock(index_root):
+        current = current_generation_dir(index_root).name
+        older = [name for name in list_generations(index_root) if name < current]
+        if not older:
+            raise IndexStoreError(
+                f"no generation older than {current} is kept in {index_root / GENERATIONS}: "
+                "nothing to roll back to"
+            )
+        target = older[-1]
+        load_generation(index_root / GENERATIONS / target, embedder_id)
+        _publish(index_root, target)
+        return target
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -446,7 +517,11 @@ class LoadedIndex:
 
 def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
     """Load the served generation, refusing a mismatched, incomplete or corrupted one."""
-    directory = current_generation_dir(index_root)
+    return load_generation(current_generation_dir(index_root), embedder_id)
+
+
+def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
+    """Load one generation directory, refusing a mismatched, incomplete or corrupted one."""
     manifest = verify_generation(directory)
     check_compatible(manifest, embedder_id)
     fix = "rebuild with `careerbot index build --force`"

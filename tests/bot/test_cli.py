@@ -186,3 +186,41 @@ def test_token_file(config_file, tmp_path, monkeypatch):
     secret.unlink()
     missing = _run(config_file, "run", "--check")
     assert missing.exit_code == 2 and "cannot read discord.token_file" in missing.output
+
+
+def test_index_build_gate_force_rollback_and_status(config_file):
+    (config_file.parent / "questions.yaml").write_text(
+        "- id: q-math\n  language: zh\n  question: 机器学习工程师要学哪些数学？\n"
+        "  expected_passages: [{article: alpha, contains: 线性代数}]\n",
+        encoding="utf-8",
+    )
+    with config_file.open("a", encoding="utf-8") as handle:
+        handle.write("eval:\n  questions_file: questions.yaml\n")
+    first = _run(config_file, "index", "build")
+    assert first.exit_code == 0, first.output
+    assert "Quality gate passed: MRR@10 1.000 (served: -)" in first.output
+
+    alpha = config_file.parent / "corpus" / "articles" / "alpha.md"
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8").replace("线性代数和概率论", "沟通"), encoding="utf-8"
+    )
+    refused = _run(config_file, "index", "build")
+    assert refused.exit_code == 1
+    assert "worse: q-math rank 1 -> out of top 10" in refused.output
+    assert "quality gate: MRR@10 would drop from 1.000 to 0.000" in refused.output
+    assert "--force" in refused.output
+
+    forced = _run(config_file, "index", "build", "--force")
+    assert forced.exit_code == 0 and "without the quality gate" in forced.output
+    status = _run(config_file, "index", "status")
+    assert status.exit_code == 0, status.output
+    generations = status.output.split("newest first:")[1].split()
+    assert len(generations) == 5 and generations[1] == "(served)"  # the forced build, no MRR
+
+    back = _run(config_file, "index", "rollback")
+    assert back.exit_code == 0 and "Now serving generation" in back.output
+    status = _run(config_file, "index", "status")
+    assert status.exit_code == 1 and "the corpus changed" in status.output
+    assert "(served) MRR 1.000" in status.output  # the first generation again, gate result kept
+    again = _run(config_file, "index", "rollback")
+    assert again.exit_code == 1 and "nothing to roll back to" in again.output
