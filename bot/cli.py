@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic import Field as PydanticField
 from rich.console import Console
@@ -430,6 +431,72 @@ def corpus_lint() -> None:
             f"{len(corpus.resources)} resources, {len(corpus.glossary)} glossary entries"
             f"{questions}."
         )
+
+
+_ARTICLE_TEMPLATE = """<!--
+Write the article below this comment in Markdown, then delete the comment.
+"## Section" headings become the heading path of each passage; paragraphs are kept whole.
+Images, photo credits, link lists and "follow me" lines are removed when the index is built.
+Check the file with `careerbot corpus lint`, then publish it with `careerbot index build`.
+-->
+"""
+
+
+@corpus_app.command("new-article")
+def corpus_new_article(
+    article_id: Annotated[
+        str, typer.Argument(help="Stable slug, also the file name, e.g. mlops-first-steps.")
+    ],
+    title: Annotated[str, typer.Option("--title", help="Title as written in the article.")],
+    language: Annotated[str, typer.Option("--language", help="zh or en.")] = "zh",
+    source_url: Annotated[
+        str | None, typer.Option("--source-url", help="The original, for a translation.")
+    ] = None,
+    translated_from: Annotated[
+        str | None, typer.Option("--translated-from", help="Language of the original (en).")
+    ] = None,
+    author: Annotated[str | None, typer.Option("--author")] = None,
+    tags: Annotated[
+        str, typer.Option("--tags", help="Comma-separated topics, e.g. career,mlops.")
+    ] = "",
+) -> None:
+    """Create corpus/articles/<id>.md with checked front matter and a writing guide."""
+    from corpus.schema import ArticleMeta
+
+    with _errors():
+        settings = _settings()
+        fields: dict[str, Any] = {"id": article_id, "title": title, "language": language}
+        optional = {
+            "source_url": source_url,
+            "translated_from": translated_from,
+            "author": author,
+        }
+        fields.update({key: value for key, value in optional.items() if value})
+        fields["tags"] = [tag.strip() for tag in tags.split(",") if tag.strip()]
+        try:
+            meta = ArticleMeta.model_validate(fields)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in error['loc']) or 'front matter'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise _fail(f"invalid article: {problems}") from None
+        directory = settings.corpus_dir / "articles"
+        if not directory.is_dir():
+            raise _fail(f"{directory} does not exist: check corpus_dir")
+        path = directory / f"{meta.id}.md"
+        front_matter = yaml.safe_dump(
+            meta.model_dump(mode="json", exclude_none=True, exclude_defaults=False),
+            allow_unicode=True,
+            sort_keys=False,
+            width=1000,
+        )
+        try:
+            with path.open("x", encoding="utf-8") as handle:  # never overwrite an article
+                handle.write(f"---\n{front_matter}---\n\n{_ARTICLE_TEMPLATE}")
+        except FileExistsError:
+            raise _fail(f"{path} already exists") from None
+        out.print(f"Created {path}: write the article, then `careerbot corpus lint`.")
 
 
 @app.command("eval")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)  # notes to editors, never content
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*\)")
 _ANGLE_URL = re.compile(r"<https?://[^>]*>")
@@ -144,6 +145,7 @@ def _is_noise(raw: str, text: str, after_image: bool) -> bool:
 
 def clean_markdown(body: str) -> CleanedArticle:
     """Clean an article body and return the clean text with its heading and paragraph blocks."""
+    body = HTML_COMMENT.sub("", body)
     kept: list[tuple[str, str, int]] = []  # (kind, text, level)
     skip_level: int | None = None  # inside a non-content section of this heading level
     in_link_card = False

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from corpus.clean import HTML_COMMENT
 from corpus.schema import ArticleMeta, GlossaryEntry, LabelledQuestion, Resource
 
 SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
@@ -215,7 +216,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
     body = "\n".join(lines[end + 1 :])
     problems = []
-    if not body.strip():
+    if not HTML_COMMENT.sub("", body).strip():
         problems.append(Problem(path, end + 2, None, "the article has no body text"))
     if path.suffix == ".md" and path.stem != meta.id:
         problems.append(

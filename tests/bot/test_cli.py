@@ -224,3 +224,32 @@ def test_index_build_gate_force_rollback_and_status(config_file):
     assert "(served) MRR 1.000" in status.output  # the first generation again, gate result kept
     again = _run(config_file, "index", "rollback")
     assert again.exit_code == 1 and "nothing to roll back to" in again.output
+
+
+def test_corpus_new_article_scaffolds_checked_front_matter(config_file):
+    created = _run(
+        config_file,
+        "corpus",
+        "new-article",
+        "mlops-first-steps",
+        "--title",
+        "MLOps 入门",
+        "--tags",
+        "mlops, career",
+    )
+    assert created.exit_code == 0, created.output
+    path = config_file.parent / "corpus" / "articles" / "mlops-first-steps.md"
+    lint = _run(config_file, "corpus", "lint")
+    assert lint.exit_code == 1 and "mlops-first-steps.md:9: the article has no body text" in (
+        lint.output
+    )
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n## 第一步\n\n先学会用 Docker 打包模型。\n",
+        encoding="utf-8",
+    )
+    lint = _run(config_file, "corpus", "lint")
+    assert lint.exit_code == 0 and "3 articles" in lint.output
+    again = _run(config_file, "corpus", "new-article", "mlops-first-steps", "--title", "x")
+    assert again.exit_code == 1 and "already exists" in again.output
+    bad = _run(config_file, "corpus", "new-article", "Bad Id", "--title", "x", "--tags", "cooking")
+    assert bad.exit_code == 1 and "slug" in bad.output and "unknown topic(s) cooking" in bad.output

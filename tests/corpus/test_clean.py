@@ -92,3 +92,9 @@ def test_english_credits_and_plugs():
 def test_plain_text_is_unchanged():
     raw = "第一段。\n\n第二段，没有任何标记。"
     assert clean_markdown(raw).text == raw
+
+
+def test_html_comments_are_notes_not_content():
+    cleaned = clean_markdown("<!--\nWrite here.\n-->\n\n## 标题\n\n正文。<!-- todo -->\n")
+    assert "Write here" not in cleaned.text and "todo" not in cleaned.text
+    assert "正文。" in cleaned.text
