@@ -14,13 +14,20 @@ from bot.config import Settings
 from bot.curation import Curation, NotModerator
 from bot.db.database import CurationError, Database
 from bot.i18n import _STRINGS, language_of_locale, t
+from bot.reload import IndexReloader
 from bot.worker import SearchWorker, WorkerBusy
 from index.embedders import make_embedder
 from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.resources", "bot.exts.about", "bot.exts.pins")
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.resources",
+    "bot.exts.about",
+    "bot.exts.pins",
+    "bot.exts.admin",
+)
 
 
 def use_endpoints(api_base_url: str, gateway_url: str) -> None:
@@ -82,6 +89,7 @@ class CareerBot(commands.Bot):
             lambda: open_retriever(settings), settings.discord.max_pending
         )
         self._curation: Curation | None = None
+        self._reloader: IndexReloader | None = None
 
     @property
     def curation(self) -> Curation:
@@ -90,9 +98,18 @@ class CareerBot(commands.Bot):
             raise RuntimeError("the bot has not been set up")
         return self._curation
 
+    @property
+    def reloader(self) -> IndexReloader:
+        """Keeps the served index on the published generation (after `setup_hook`)."""
+        if self._reloader is None:
+            raise RuntimeError("the bot has not been set up")
+        return self._reloader
+
     async def setup_hook(self) -> None:
         if self._load_search:
             await self.worker.start()
+            self._reloader = IndexReloader(self.worker, self.settings.index_root)
+            self._reloader.start_polling(self.settings.index.watch_seconds)
             database = await Database.open(self.settings.resolved_database_url)
             self._curation = Curation(self.settings, self.worker, database)
             pinned = await self._curation.load_pins()
@@ -126,6 +143,8 @@ class CareerBot(commands.Bot):
             await interaction.response.send_message(message, ephemeral=True)
 
     async def close(self) -> None:
+        if self._reloader is not None:
+            await self._reloader.stop()
         await super().close()
         self.worker.close()
         if self._curation is not None:

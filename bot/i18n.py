@@ -204,6 +204,46 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Questions and feedback (moderators)",
     },
     "command.pin_message": {"zh": "置顶为答案", "en": "Pin as answer"},
+    "command.reindex": {
+        "zh": "重建索引并立即使用（仅限机器人所有者）",
+        "en": "Rebuild the index and serve it (bot owner only)",
+    },
+    "reindex.not_owner": {
+        "zh": "只有机器人的所有者可以重建索引。",
+        "en": "Only the bot's owner can rebuild the index.",
+    },
+    "reindex.started": {"zh": "🔄 正在重建索引……", "en": "🔄 Rebuilding the index…"},
+    "reindex.progress": {
+        "zh": "🔄 正在重建索引：{stage} {done}/{total}",
+        "en": "🔄 Rebuilding the index: {stage} {done}/{total}",
+    },
+    "reindex.up_to_date": {
+        "zh": "✅ 索引已是最新（第 {generation} 代，{passages} 个段落）。",
+        "en": "✅ The index is up to date (generation {generation}, {passages} passages).",
+    },
+    "reindex.published": {
+        "zh": "✅ 已发布并开始使用第 {generation} 代索引：{passages} 个段落，"
+        "{embedded} 段重新编码，用时 {seconds:.1f} 秒。{quality}",
+        "en": "✅ Published and now serving generation {generation}: {passages} passages, "
+        "{embedded} texts embedded, {seconds:.1f}s. {quality}",
+    },
+    "reindex.quality": {
+        "zh": "MRR@10 {new} （之前 {served}）。",
+        "en": "MRR@10 {new} (was {served}).",
+    },
+    "reindex.refused": {
+        "zh": "⛔ 质量检查未通过，仍在使用原来的索引：{reason}",
+        "en": "⛔ The quality gate refused the build; the served index is unchanged: {reason}",
+    },
+    "reindex.failed": {
+        "zh": "❌ 重建失败，仍在使用原来的索引：{reason}",
+        "en": "❌ The rebuild failed; the served index is unchanged: {reason}",
+    },
+    "reindex.not_served": {
+        "zh": "⚠️ 新索引已发布，但机器人无法加载它，仍在使用原来的索引：{reason}",
+        "en": "⚠️ The new index was published but could not be loaded; still serving the old "
+        "one: {reason}",
+    },
 }
 
 

@@ -109,6 +109,19 @@ class SearchWorker:
         """Drop the kept results (call after the index changes)."""
         self._results.clear()
 
+    def replace_retriever(self, retriever: Retriever) -> Retriever:
+        """Serve `retriever` from the next search on; returns the one it replaces.
+
+        Call on the event loop. A search takes its retriever when it is submitted, so the
+        questions already submitted finish on the old one; nothing ever sees a half-loaded
+        index, because `retriever` is complete before it is swapped in. Kept results are
+        dropped: they came from the old index.
+        """
+        old = self.retriever
+        self._retriever = retriever
+        self.forget_results()
+        return old
+
     async def _run(self, call: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 

@@ -438,7 +438,15 @@ def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path
             return names, request, emulator.guild_id
 
     names, request, guild_id = asyncio.run(asyncio.wait_for(main(), 60))
-    assert sorted(names) == ["Pin as answer", "about", "ask", "pins", "resources", "stats"]
+    assert sorted(names) == [
+        "Pin as answer",
+        "about",
+        "ask",
+        "pins",
+        "reindex",
+        "resources",
+        "stats",
+    ]
     assert f"/guilds/{guild_id}/commands" in request.path
     ask = next(command for command in request.json if command["name"] == "ask")
     assert ask["description_localizations"]["zh-CN"]

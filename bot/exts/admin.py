@@ -1,0 +1,183 @@
+"""`/reindex` (bot owner only): rebuild the index from the corpus on disk and serve it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+from discord.ext import commands
+
+from bot.formatting import clip
+from bot.i18n import Language, language_of_locale, t
+from corpus.loader import CorpusError, load_corpus, load_questions
+from index.gate import GateReport, quality_gate
+from index.retriever import Retriever
+from index.store import BuildReport, IndexStoreError, PublishRefused, build_index
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+# Editing a message more often than this runs into Discord's rate limits for nothing.
+PROGRESS_EDIT_SECONDS = 2.0
+MESSAGE_CHARS = 2000  # Discord's limit for message content
+WORSE_SHOWN = 5  # questions that got worse listed in a refusal
+
+
+@dataclass
+class _Progress:
+    """The latest progress of the build, written from the search thread."""
+
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+
+
+def _reason_of(error: Exception) -> str:
+    if isinstance(error, CorpusError):
+        return "; ".join(str(problem) for problem in error.problems[:5])
+    return str(error)
+
+
+class Admin(commands.Cog):
+    """Maintenance commands for the bot's owner."""
+
+    def __init__(self, bot: CareerBot):
+        self.bot = bot
+        self._running = asyncio.Lock()
+
+    @app_commands.command(
+        name="reindex",
+        description=locale_str(
+            "Rebuild the index and serve it (bot owner only)", key="command.reindex"
+        ),
+    )
+    @app_commands.default_permissions(administrator=True)  # a hint; the owner check decides
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Build on the search worker, report progress in the channel, serve the result."""
+        language = language_of_locale(interaction.locale)
+        if not await self.bot.is_owner(interaction.user):
+            await interaction.response.send_message(
+                t("reindex.not_owner", language), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(t("reindex.started", language))
+        progress = _Progress()
+        async with self._running:
+            reporter = asyncio.create_task(self._report_progress(interaction, progress, language))
+            try:
+                outcome = await self._build(progress)
+            except (CorpusError, IndexStoreError) as error:
+                outcome = error
+            finally:
+                reporter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reporter
+            await interaction.edit_original_response(content=await self._summary(outcome, language))
+
+    async def _build(self, progress: _Progress) -> BuildReport:
+        """Run the build on the search worker: the embedder lives on that one thread, and the
+        cache makes a typical rebuild (one changed article) take seconds, during which
+        questions wait in the queue."""
+        settings = self.bot.settings
+        loop = asyncio.get_running_loop()
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            def update() -> None:
+                progress.stage, progress.done, progress.total = stage, done, total
+
+            loop.call_soon_threadsafe(update)
+
+        def build(retriever: Retriever) -> BuildReport:
+            corpus = load_corpus(settings.corpus_dir)
+            gate = None
+            if settings.index.quality_gate and settings.questions_file.exists():
+                questions = load_questions(settings.questions_file, corpus)
+                gate = quality_gate(
+                    questions, retriever.embedder, settings.retrieval, settings.index.max_mrr_drop
+                )
+            return build_index(
+                corpus,
+                settings.embedder,
+                settings.index_root,
+                embedder=retriever.embedder,
+                progress=on_progress,
+                keep_generations=settings.index.keep_generations,
+                gate=gate,
+            )
+
+        return await self.bot.worker.call(build)
+
+    async def _report_progress(
+        self, interaction: discord.Interaction, progress: _Progress, language: Language
+    ) -> None:
+        shown = None
+        while True:
+            await asyncio.sleep(PROGRESS_EDIT_SECONDS)
+            current = (progress.stage, progress.done, progress.total)
+            if progress.stage and current != shown:
+                shown = current
+                with contextlib.suppress(discord.HTTPException):  # progress is best effort
+                    await interaction.edit_original_response(
+                        content=t(
+                            "reindex.progress",
+                            language,
+                            stage=progress.stage,
+                            done=progress.done,
+                            total=progress.total,
+                        )
+                    )
+
+    async def _summary(self, outcome: BuildReport | Exception, language: Language) -> str:
+        if isinstance(outcome, PublishRefused):
+            text = t("reindex.refused", language, reason=str(outcome))
+            report = outcome.details
+            if isinstance(report, GateReport):
+                for change in report.worse[:WORSE_SHOWN]:
+                    text += (
+                        f"\n- {clip(change.question, 120)}: "
+                        f"{change.served_rank or '-'} → {change.new_rank or '>10'}"
+                    )
+            return clip(text, MESSAGE_CHARS)
+        if isinstance(outcome, Exception):
+            log.warning("/reindex failed: %s", outcome)
+            return clip(t("reindex.failed", language, reason=_reason_of(outcome)), MESSAGE_CHARS)
+        manifest = outcome.manifest
+        if outcome.skipped:
+            return t(
+                "reindex.up_to_date",
+                language,
+                generation=self.bot.reloader.generation,
+                passages=manifest.passage_count,
+            )
+        reloaded = await self.bot.reloader.check()
+        if reloaded.error is not None:
+            return clip(t("reindex.not_served", language, reason=reloaded.error), MESSAGE_CHARS)
+        return t(
+            "reindex.published",
+            language,
+            generation=outcome.generation,
+            passages=manifest.passage_count,
+            embedded=outcome.embedded,
+            seconds=outcome.seconds,
+            quality=_quality_text(outcome.quality, language),
+        )
+
+
+def _quality_text(quality: Any, language: Language) -> str:
+    if not isinstance(quality, GateReport):
+        return ""
+    served = "-" if quality.served_mrr is None else f"{quality.served_mrr:.3f}"
+    return t("reindex.quality", language, new=f"{quality.new_mrr:.3f}", served=served)
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    await bot.add_cog(Admin(bot))

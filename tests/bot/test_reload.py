@@ -1,0 +1,133 @@
+"""The running bot's search worker moves to a newly published generation safely."""
+
+import asyncio
+import logging
+import threading
+
+from bot.reload import IndexReloader
+from bot.worker import SearchWorker
+from corpus.loader import load_corpus
+from index.embedders import EmbedderConfig
+from index.retriever import Retriever
+from index.store import CURRENT, GENERATIONS, build_index, rollback
+from tests.conftest import HashEmbedder
+
+QUESTION = "机器学习工程师要学哪些数学"
+
+
+def _build(corpus_dir, root, embedder, **kwargs):
+    return build_index(
+        load_corpus(corpus_dir), EmbedderConfig(), root, embedder=embedder, **kwargs
+    ).generation
+
+
+def _rewrite_math(corpus_dir, new_text):
+    path = corpus_dir / "articles" / "alpha.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("线性代数和概率论", new_text), encoding="utf-8")
+
+
+def _top_text(result):
+    return result.passages[0].text
+
+
+def test_in_flight_questions_finish_on_the_old_generation_new_ones_use_the_new(
+    small_corpus_dir, tmp_path
+):
+    root = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = _build(small_corpus_dir, root, embedder)
+
+    async def scenario():
+        worker = SearchWorker(lambda: Retriever.open(root, embedder))
+        await worker.start()
+        reloader = IndexReloader(worker, root)
+        assert (await reloader.check()).changed is False
+        assert reloader.generation == first
+        pins = object()
+        worker.retriever.pins = pins  # pins are carried over, not reloaded
+
+        _rewrite_math(small_corpus_dir, "微积分和统计学")
+        second = _build(small_corpus_dir, root, embedder)
+
+        # hold the search thread so that a question is queued before the swap
+        release = threading.Event()
+        blocker = asyncio.ensure_future(worker.call(lambda retriever: release.wait(5)))
+        queued = asyncio.ensure_future(worker.search(QUESTION, apply_threshold=False))
+        await asyncio.sleep(0.05)
+        outcome = await reloader.check()
+        assert outcome.changed and outcome.generation == second == reloader.generation
+        after = asyncio.ensure_future(worker.search(QUESTION + "？", apply_threshold=False))
+        release.set()
+        await blocker
+        assert "线性代数" in _top_text(await queued)
+        assert "微积分" in _top_text(await after)
+        assert worker.retriever.pins is pins
+        # results kept from the old generation are not served again
+        assert "微积分" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+
+        # a rollback is picked up the same way
+        rollback(root, embedder.id)
+        assert (await reloader.check()).generation == first
+        assert "线性代数" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        worker.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_served(
+    small_corpus_dir, tmp_path, caplog
+):
+    root = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = _build(small_corpus_dir, root, embedder)
+
+    async def scenario():
+        worker = SearchWorker(lambda: Retriever.open(root, embedder))
+        await worker.start()
+        reloader = IndexReloader(worker, root)
+        _rewrite_math(small_corpus_dir, "微积分和统计学")
+        second = _build(small_corpus_dir, root, embedder)
+        (root / GENERATIONS / second / "passages.json").write_text("[]")  # damaged after publish
+
+        with caplog.at_level(logging.ERROR, logger="bot.reload"):
+            for _ in range(3):
+                outcome = await reloader.check()
+                assert not outcome.changed and outcome.generation == first
+                assert "passages.json" in outcome.error
+        assert len([r for r in caplog.records if second in r.getMessage()]) == 1
+        assert "线性代数" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+
+        (root / CURRENT).write_text("no-such-generation\n")
+        outcome = await reloader.check()
+        assert outcome.generation == first and "does not exist" in outcome.error
+
+        third = _build(small_corpus_dir, root, embedder, force=True)  # a good one again
+        assert (await reloader.check()).generation == third
+        assert "微积分" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        worker.close()
+
+    asyncio.run(scenario())
+
+
+def test_polling_picks_up_a_new_generation_by_itself(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    embedder = HashEmbedder()
+    _build(small_corpus_dir, root, embedder)
+
+    async def scenario():
+        worker = SearchWorker(lambda: Retriever.open(root, embedder))
+        await worker.start()
+        reloader = IndexReloader(worker, root)
+        reloader.start_polling(0.05)
+        _rewrite_math(small_corpus_dir, "微积分和统计学")
+        second = await asyncio.to_thread(_build, small_corpus_dir, root, embedder)
+        for _ in range(100):
+            if reloader.generation == second:
+                break
+            await asyncio.sleep(0.05)
+        assert reloader.generation == second
+        await reloader.stop()
+        worker.close()
+
+    asyncio.run(scenario())
