@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
@@ -64,6 +68,10 @@ class StringsTranslator(app_commands.Translator):
         return None
 
 
+class ShuttingDown(Exception):
+    """The bot is stopping and takes no new questions."""
+
+
 class CareerBot(commands.Bot):
     """careerbot on Discord. Heavy work (model, index) loads in `setup_hook` on the worker."""
 
@@ -90,6 +98,11 @@ class CareerBot(commands.Bot):
         )
         self._curation: Curation | None = None
         self._reloader: IndexReloader | None = None
+        self._closing: asyncio.Future[None] | None = None
+        self.accepting_questions = True
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def curation(self) -> Curation:
@@ -119,6 +132,39 @@ class CareerBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
 
+    @property
+    def questions_in_flight(self) -> int:
+        """Questions accepted and not yet answered."""
+        return self._in_flight
+
+    @contextlib.asynccontextmanager
+    async def answering(self) -> AsyncIterator[None]:
+        """Count a question from acceptance to delivered answer; ShuttingDown once stopping."""
+        if not self.accepting_questions:
+            raise ShuttingDown
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def shutdown(self, grace_seconds: float) -> None:
+        """Stop taking questions, let those in flight finish (up to `grace_seconds`), close."""
+        if not self.accepting_questions:
+            return
+        self.accepting_questions = False
+        log.info("stopping: %d questions in flight", self._in_flight)
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_seconds)
+        except TimeoutError:
+            log.warning(
+                "stopping with %d questions unanswered after %.0fs", self._in_flight, grace_seconds
+            )
+        await self.close()
+
     async def on_message(self, message: discord.Message) -> None:
         """No text commands: mentions are handled by the ask extension's listener."""
 
@@ -130,6 +176,8 @@ class CareerBot(commands.Bot):
         original = getattr(error, "original", error)
         if isinstance(original, WorkerBusy):
             message = t("busy", language)
+        elif isinstance(original, ShuttingDown):
+            message = t("shutting_down", language)
         elif isinstance(original, NotModerator):
             message = t("pin.not_moderator", language)
         elif isinstance(original, CurationError):
@@ -143,6 +191,13 @@ class CareerBot(commands.Bot):
             await interaction.response.send_message(message, ephemeral=True)
 
     async def close(self) -> None:
+        """Close the gateway, the search thread and the database, once: a signal-driven
+        shutdown and the `async with` around `start` may both ask."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._closing)
+
+    async def _close_once(self) -> None:
         if self._reloader is not None:
             await self._reloader.stop()
         await super().close()
@@ -162,9 +217,11 @@ async def run_bot(settings: Settings, token: str) -> int:
     discord.utils.setup_logging(level=logging.INFO)
     use_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
     bot = CareerBot(settings)
+    signal_tasks = _handle_signals(bot, settings.ops.shutdown_grace_seconds)
     try:
         async with bot:
             await bot.start(token)
+        await asyncio.gather(*signal_tasks, return_exceptions=True)
     except discord.LoginFailure:
         log.error("Discord refused the token: check CAREERBOT_DISCORD__TOKEN")
         return 1
@@ -175,6 +232,30 @@ async def run_bot(settings: Settings, token: str) -> int:
         )
         return 1
     return 0
+
+
+def _handle_signals(bot: CareerBot, grace_seconds: float) -> set[asyncio.Task[Any]]:
+    """SIGTERM/SIGINT: stop gracefully; SIGHUP: serve a newly published index generation.
+
+    Returns the set of tasks the signals start, to be awaited before the loop ends.
+    """
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[Any]] = set()  # keep references until done
+
+    def spawn(coroutine: Any) -> None:
+        task = loop.create_task(coroutine)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    def reload() -> None:
+        if bot._reloader is not None:
+            log.info("SIGHUP: checking for a new index generation")
+            spawn(bot._reloader.check())
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, lambda: spawn(bot.shutdown(grace_seconds)))
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    return tasks
 
 
 async def sync_commands(settings: Settings, token: str, guild_id: int | None) -> list[str]:

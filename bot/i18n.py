@@ -204,6 +204,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Questions and feedback (moderators)",
     },
     "command.pin_message": {"zh": "置顶为答案", "en": "Pin as answer"},
+    "shutting_down": {
+        "zh": "机器人正在重启，请一分钟后再问。",
+        "en": "The bot is restarting: please ask again in a minute.",
+    },
     "command.reindex": {
         "zh": "重建索引并立即使用（仅限机器人所有者）",
         "en": "Rebuild the index and serve it (bot owner only)",

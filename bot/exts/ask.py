@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot.app import ShuttingDown
 from bot.curation import Answer
 from bot.discord_render import MAX_PASSAGES_SHOWN, answer_embed, more_embed, sources_embed
 from bot.exts.pins import PinButton
@@ -78,6 +79,10 @@ class Ask(commands.Cog):
     )
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """Slash command: the answer embed, or an ephemeral explanation."""
+        async with self.bot.answering():  # ShuttingDown: the error handler explains
+            await self._answer_interaction(interaction, question)
+
+    async def _answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
         fallback = language_of_locale(interaction.locale)
         guild_id = interaction.guild_id
         try:
@@ -122,16 +127,20 @@ class Ask(commands.Cog):
         question = re.sub(rf"<@!?{me.id}>", " ", message.content)
         fallback = guild.language or "en"
         try:
-            text = self._check(question, message.author.id, message.guild.id, fallback)
-            answer = await self.bot.curation.answer(text, message.guild.id)
-        except QuestionRefused as refused:
-            await message.reply(refused.message, mention_author=False)
-            return
-        except WorkerBusy:
-            self._asked_at.pop(message.author.id, None)
-            await message.reply(t("busy", detect_language(question)), mention_author=False)
-            return
-        await self._deliver(message, text, answer, guild.thread_channels)
+            async with self.bot.answering():
+                try:
+                    text = self._check(question, message.author.id, message.guild.id, fallback)
+                    answer = await self.bot.curation.answer(text, message.guild.id)
+                except QuestionRefused as refused:
+                    await message.reply(refused.message, mention_author=False)
+                    return
+                except WorkerBusy:
+                    self._asked_at.pop(message.author.id, None)
+                    await message.reply(t("busy", detect_language(question)), mention_author=False)
+                    return
+                await self._deliver(message, text, answer, guild.thread_channels)
+        except ShuttingDown:
+            await message.reply(t("shutting_down", detect_language(question)), mention_author=False)
 
     async def _deliver(
         self, message: discord.Message, text: str, answer: Answer, thread_channels: list[int]

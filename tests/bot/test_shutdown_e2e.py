@@ -1,0 +1,97 @@
+"""Stopping the bot: questions in flight are answered, new ones are told to come back, and the
+real `careerbot run` process handles SIGHUP and SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.app import CareerBot
+from tests.bot.test_bot_e2e import EPHEMERAL, TIMEOUT, _is_answer_to, _message_of, _run
+from tests.discord_emulator import DiscordEmulator
+
+
+@pytest.fixture(scope="module")
+def index_root(shipped_index_root: Path) -> Path:
+    return shipped_index_root
+
+
+def test_shutdown_answers_questions_in_flight_and_refuses_new_ones(index_root, tmp_path):
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        release = threading.Event()
+        # hold the search thread: the first question is accepted and waits for it
+        blocker = asyncio.ensure_future(bot.worker.call(lambda retriever: release.wait(20)))
+        first = emulator.send_slash_command("ask", {"question": "should I learn SWE first?"})
+        for _ in range(100):
+            if bot.questions_in_flight == 1:
+                break
+            await asyncio.sleep(0.02)
+        assert bot.questions_in_flight == 1
+
+        stopping = asyncio.ensure_future(bot.shutdown(grace_seconds=20))
+        await asyncio.sleep(0.05)
+        second = emulator.send_slash_command("ask", {"question": "how much math do I need?"})
+        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(second), TIMEOUT))
+        assert refusal["flags"] & EPHEMERAL and "restarting" in refusal["content"]
+        assert not stopping.done()
+
+        release.set()
+        await blocker
+        answer = _message_of(await emulator.wait_for_request(_is_answer_to(first), TIMEOUT))
+        assert answer["embeds"][0]["title"] == "should I learn SWE first?"
+        await asyncio.wait_for(stopping, TIMEOUT)
+        assert bot.is_closed() and bot.questions_in_flight == 0
+
+    _run(index_root, tmp_path, scenario)
+
+
+def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "index").symlink_to(index_root, target_is_directory=True)
+
+    async def main() -> None:
+        async with DiscordEmulator() as emulator:
+            environment = {
+                **os.environ,
+                "CAREERBOT_DATA_DIR": str(data_dir),
+                "CAREERBOT_DISCORD__TOKEN": emulator.token,
+                "CAREERBOT_DISCORD__API_BASE_URL": emulator.api_base_url,
+                "CAREERBOT_DISCORD__GATEWAY_URL": emulator.gateway_url,
+                "CAREERBOT_OPS__HEALTH_PORT": "0",
+            }
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                env=environment,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            try:
+                await emulator.wait_for_gateway_op(2, timeout=60)  # IDENTIFY: connected
+                interaction = emulator.send_slash_command("ask", {"question": "which MOOC?"})
+                await emulator.wait_for_request(_is_answer_to(interaction), 60)
+                process.send_signal(signal.SIGHUP)
+                await asyncio.sleep(0.5)
+                process.send_signal(signal.SIGTERM)
+                output, _ = await asyncio.wait_for(process.communicate(), 30)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            log = output.decode()
+            assert process.returncode == 0, log
+            assert "SIGHUP: checking for a new index generation" in log
+            assert "stopping: 0 questions in flight" in log
+            assert "Traceback" not in log and emulator.token not in log
+
+    asyncio.run(asyncio.wait_for(main(), 120))
