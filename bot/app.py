@@ -9,6 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -206,6 +207,53 @@ class CareerBot(commands.Bot):
             await self._curation.database.close()
 
 
+class ShardedCareerBot(CareerBot, discord.AutoShardedClient):
+    """careerbot over several gateway shards in one process (discord.py's AutoShardedBot is
+    `BotBase` + `AutoShardedClient` in the same way)."""
+
+
+def make_bot(
+    settings: Settings, guild_count: int | None = None, **client_options: Any
+) -> CareerBot:
+    """The bot for the configured sharding: explicit shards, automatic sharding above
+    `shard_above_guilds` guilds (Discord recommends the shard count), else one connection."""
+    discord_settings = settings.discord
+    if discord_settings.shard_count is not None:
+        return ShardedCareerBot(
+            settings,
+            shard_count=discord_settings.shard_count,
+            shard_ids=discord_settings.shard_ids,
+            **client_options,
+        )
+    threshold = discord_settings.shard_above_guilds
+    if guild_count is not None and threshold and guild_count > threshold:
+        return ShardedCareerBot(settings, **client_options)
+    return CareerBot(settings, **client_options)
+
+
+async def approximate_guild_count(settings: Settings, token: str) -> int | None:
+    """How many guilds the application is in (GET /oauth2/applications/@me), or None if it
+    cannot be told; LoginFailure for a refused token."""
+    url = f"{settings.discord.api_base_url.rstrip('/')}/oauth2/applications/@me"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+            session.get(url, headers={"Authorization": f"Bot {token}"}) as response,
+        ):
+            if response.status == 401:
+                raise discord.LoginFailure("Improper token has been passed.")
+            if response.status != 200:
+                log.warning(
+                    "cannot count guilds (HTTP %d): starting without sharding", response.status
+                )
+                return None
+            count = (await response.json()).get("approximate_guild_count")
+            return int(count) if count is not None else None
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        log.warning("cannot count guilds (%s): starting without sharding", type(exc).__name__)
+        return None
+
+
 def open_retriever(settings: Settings) -> Retriever:
     """The embedder and the served index (runs on the worker thread)."""
     embedder = make_embedder(settings.embedder)
@@ -216,9 +264,18 @@ async def run_bot(settings: Settings, token: str) -> int:
     """Run until closed; 0 on a clean stop, 1 when Discord refuses the login or intents."""
     discord.utils.setup_logging(level=logging.INFO)
     use_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    bot = CareerBot(settings)
-    signal_tasks = _handle_signals(bot, settings.ops.shutdown_grace_seconds)
     try:
+        guild_count = None
+        if settings.discord.shard_count is None and settings.discord.shard_above_guilds:
+            guild_count = await approximate_guild_count(settings, token)
+        bot = make_bot(settings, guild_count)
+        if isinstance(bot, ShardedCareerBot):
+            log.info(
+                "sharding: %s shards, running %s",
+                bot.shard_count or "recommended",
+                bot.shard_ids or "all",
+            )
+        signal_tasks = _handle_signals(bot, settings.ops.shutdown_grace_seconds)
         async with bot:
             await bot.start(token)
         await asyncio.gather(*signal_tasks, return_exceptions=True)

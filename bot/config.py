@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -106,8 +106,33 @@ class DiscordSettings(BaseModel):
     gateway_url: str = "wss://gateway.discord.gg/"
     max_question_chars: int = Field(500, ge=10, le=4000)
     max_pending: int = Field(64, ge=1, description="questions waiting before 'busy, try again'")
+    # Sharding: one shard per ~1000 guilds is what Discord expects. Explicit shard_count/ids
+    # split the shards between several processes (sharing one PostgreSQL database and one
+    # read-only index); otherwise the bot shards itself once it is in more than
+    # `shard_above_guilds` guilds.
+    shard_count: int | None = Field(
+        None, ge=1, description="total shards across all processes; None: decide at start-up"
+    )
+    shard_ids: list[int] | None = Field(
+        None, description="the shards this process runs (with shard_count); None: all"
+    )
+    shard_above_guilds: int = Field(
+        1000, ge=0, description="without shard_count: shard automatically above this many guilds"
+    )
     default_guild: GuildSettings = GuildSettings()
     guilds: dict[int, GuildSettings] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _shards_consistent(self) -> DiscordSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total over all processes)")
+            wrong = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if wrong or not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError(
+                    f"shard_ids must be distinct numbers from 0 to {self.shard_count - 1}"
+                )
+        return self
 
     def guild(self, guild_id: int | None) -> GuildSettings:
         """Settings for a guild (the defaults when it has none of its own)."""

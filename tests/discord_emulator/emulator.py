@@ -290,6 +290,8 @@ class DiscordEmulator:
         }
         self.guild_id = self._snowflake()
         self.owner_user = self._user_payload(self._snowflake(), "guildowner", bot=False)
+        # what GET /oauth2/applications/@me reports (a sharding decision may depend on it)
+        self.approximate_guild_count = 1
         self.bot_role_id = self._snowflake()
         self.admin_role_id = self._snowflake()
         self.roles: list[dict[str, Any]] = [
@@ -901,7 +903,7 @@ class DiscordEmulator:
             "tags": [],
             "interactions_endpoint_url": None,
             "redirect_uris": [],
-            "approximate_guild_count": 1,
+            "approximate_guild_count": self.approximate_guild_count,
         }
 
     def _get_gateway_bot(self, rec: RecordedRequest) -> tuple[int, Any]:
