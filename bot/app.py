@@ -19,6 +19,13 @@ from bot.config import Settings
 from bot.curation import Curation, NotModerator
 from bot.db.database import CurationError, Database
 from bot.i18n import _STRINGS, language_of_locale, t
+from bot.observability import (
+    HealthServer,
+    HealthServerError,
+    HealthStatus,
+    Metrics,
+    configure_logging,
+)
 from bot.reload import IndexReloader
 from bot.worker import SearchWorker, WorkerBusy
 from index.embedders import make_embedder
@@ -100,6 +107,7 @@ class CareerBot(commands.Bot):
         self._curation: Curation | None = None
         self._reloader: IndexReloader | None = None
         self._closing: asyncio.Future[None] | None = None
+        self.metrics = Metrics(self.health_status)
         self.accepting_questions = True
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -132,6 +140,27 @@ class CareerBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+
+    def gateway_connected(self) -> bool:
+        """Whether the bot is ready and its gateway connection(s) open."""
+        if not self.is_ready() or self.is_closed():
+            return False
+        if isinstance(self, discord.AutoShardedClient):
+            return bool(self.shards) and all(not s.is_closed() for s in self.shards.values())
+        return self.ws is not None and self.ws.open
+
+    def health_status(self) -> HealthStatus:
+        """What /healthz and /metrics report; cheap attribute reads only (runs on the loop)."""
+        loaded = self.worker.loaded
+        index = self.worker.retriever.index if loaded else None
+        return HealthStatus(
+            gateway_connected=self.gateway_connected(),
+            index_loaded=loaded,
+            generation=index.directory.name if index is not None else None,
+            passages=len(index.passages) if index is not None else None,
+            queue_depth=self.worker.pending,
+            shutting_down=not self.accepting_questions,
+        )
 
     @property
     def questions_in_flight(self) -> int:
@@ -262,8 +291,9 @@ def open_retriever(settings: Settings) -> Retriever:
 
 async def run_bot(settings: Settings, token: str) -> int:
     """Run until closed; 0 on a clean stop, 1 when Discord refuses the login or intents."""
-    discord.utils.setup_logging(level=logging.INFO)
+    configure_logging(settings.ops.log_format, settings.ops.log_level)
     use_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+    health: HealthServer | None = None
     try:
         guild_count = None
         if settings.discord.shard_count is None and settings.discord.shard_above_guilds:
@@ -276,9 +306,18 @@ async def run_bot(settings: Settings, token: str) -> int:
                 bot.shard_ids or "all",
             )
         signal_tasks = _handle_signals(bot, settings.ops.shutdown_grace_seconds)
+        if settings.ops.health_port:
+            # up before the gateway: /healthz says 503 while the bot is starting
+            health = HealthServer(
+                settings.ops.health_host, settings.ops.health_port, bot.health_status, bot.metrics
+            )
+            await health.start()
         async with bot:
             await bot.start(token)
         await asyncio.gather(*signal_tasks, return_exceptions=True)
+    except HealthServerError as exc:
+        log.error("%s", exc)
+        return 1
     except discord.LoginFailure:
         log.error("Discord refused the token: check CAREERBOT_DISCORD__TOKEN")
         return 1
@@ -288,6 +327,9 @@ async def run_bot(settings: Settings, token: str) -> int:
             "(Bot > Privileged Gateway Intents) or remove it from the configuration"
         )
         return 1
+    finally:
+        if health is not None:
+            await health.stop()
     return 0
 
 

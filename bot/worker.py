@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bot.observability import with_current_context
 from index.retriever import Retriever, SearchResult
 
 # Each search takes ~15-35 ms on two cores; 64 waiting questions is one to two seconds of work.
@@ -55,6 +56,11 @@ class SearchWorker:
     def pending(self) -> int:
         """Questions submitted and not yet answered (queue depth)."""
         return self._pending
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the embedder and the index are loaded (`start` completed)."""
+        return self._retriever is not None
 
     @property
     def retriever(self) -> Retriever:
@@ -123,7 +129,10 @@ class SearchWorker:
         return old
 
     async def _run(self, call: Callable[[], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        # run_in_executor does not carry contextvars: the request id goes along explicitly
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, with_current_context(call)
+        )
 
     def close(self) -> None:
         """Stop the thread after the searches already submitted."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
@@ -19,6 +22,7 @@ from bot.discord_render import MAX_PASSAGES_SHOWN, answer_embed, more_embed, sou
 from bot.exts.pins import PinButton
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
+from bot.observability import request_scope
 from bot.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language, normalize_question
 from index.retriever import SearchResult
@@ -40,6 +44,14 @@ class QuestionRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclass
+class _Outcome:
+    """What became of one question, for the metrics and the log line (see `Ask._observed`)."""
+
+    value: str = "error"  # stays so when the handler raises
+    language: str = "-"
 
 
 class Ask(commands.Cog):
@@ -70,6 +82,35 @@ class Ask(commands.Cog):
         self._asked_at[user_id] = now
         return text
 
+    @contextlib.contextmanager
+    def _observed(self, source: str) -> Iterator[_Outcome]:
+        """One question's request scope: a request id on every log line of the block (and of the
+        search thread), then one log line and the metrics with the outcome the block set."""
+        with request_scope():
+            started = time.perf_counter()
+            outcome = _Outcome()
+            try:
+                yield outcome
+            except ShuttingDown:
+                outcome.value = "refused"
+                raise
+            finally:
+                seconds = time.perf_counter() - started
+                self.bot.metrics.observe_question(source, outcome.value, seconds)
+                log.info(
+                    "question via %s: %s in %.0f ms (language %s)",
+                    source,
+                    outcome.value,
+                    seconds * 1000,
+                    outcome.language,
+                )
+
+    def _record_answer(self, outcome: _Outcome, answer: Answer) -> None:
+        outcome.value = "answered" if answer.result.answered or answer.pin else "unanswered"
+        outcome.language = answer.result.language
+        if answer.pin:
+            self.bot.metrics.record_pin_served()
+
     @app_commands.command(
         name="ask",
         description=locale_str("Ask a machine-learning career question", key="command.ask"),
@@ -79,15 +120,19 @@ class Ask(commands.Cog):
     )
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         """Slash command: the answer embed, or an ephemeral explanation."""
-        async with self.bot.answering():  # ShuttingDown: the error handler explains
-            await self._answer_interaction(interaction, question)
+        with self._observed("slash") as outcome:
+            async with self.bot.answering():  # ShuttingDown: the error handler explains
+                await self._answer_interaction(interaction, question, outcome)
 
-    async def _answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
+    async def _answer_interaction(
+        self, interaction: discord.Interaction, question: str, outcome: _Outcome
+    ) -> None:
         fallback = language_of_locale(interaction.locale)
         guild_id = interaction.guild_id
         try:
             text = self._check(question, interaction.user.id, guild_id, fallback)
         except QuestionRefused as refused:
+            outcome.value = "refused"
             await interaction.response.send_message(refused.message, ephemeral=True)
             return
         search = asyncio.ensure_future(self.bot.curation.answer(text, guild_id))
@@ -97,6 +142,7 @@ class Ask(commands.Cog):
         try:
             answer = await search
         except WorkerBusy:
+            outcome.value = "busy"
             self._asked_at.pop(interaction.user.id, None)  # a refused question costs no cooldown
             message = t("busy", detect_language(text))
             if interaction.response.is_done():
@@ -110,6 +156,7 @@ class Ask(commands.Cog):
             await interaction.followup.send(embed=embed, view=view)
         else:
             await interaction.response.send_message(embed=embed, view=view)
+        self._record_answer(outcome, answer)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -127,18 +174,23 @@ class Ask(commands.Cog):
         question = re.sub(rf"<@!?{me.id}>", " ", message.content)
         fallback = guild.language or "en"
         try:
-            async with self.bot.answering():
-                try:
-                    text = self._check(question, message.author.id, message.guild.id, fallback)
-                    answer = await self.bot.curation.answer(text, message.guild.id)
-                except QuestionRefused as refused:
-                    await message.reply(refused.message, mention_author=False)
-                    return
-                except WorkerBusy:
-                    self._asked_at.pop(message.author.id, None)
-                    await message.reply(t("busy", detect_language(question)), mention_author=False)
-                    return
-                await self._deliver(message, text, answer, guild.thread_channels)
+            with self._observed("mention") as outcome:
+                async with self.bot.answering():
+                    try:
+                        text = self._check(question, message.author.id, message.guild.id, fallback)
+                        answer = await self.bot.curation.answer(text, message.guild.id)
+                    except QuestionRefused as refused:
+                        outcome.value = "refused"
+                        await message.reply(refused.message, mention_author=False)
+                        return
+                    except WorkerBusy:
+                        outcome.value = "busy"
+                        self._asked_at.pop(message.author.id, None)
+                        busy = t("busy", detect_language(question))
+                        await message.reply(busy, mention_author=False)
+                        return
+                    await self._deliver(message, text, answer, guild.thread_channels)
+                    self._record_answer(outcome, answer)
         except ShuttingDown:
             await message.reply(t("shutting_down", detect_language(question)), mention_author=False)
 
@@ -234,6 +286,7 @@ class FeedbackButton(
             result.question,
             [hit.id for hit in shown],
         )
+        bot.metrics.record_vote(self.vote == "up")
         key = "feedback.thanks_up" if self.vote == "up" else "feedback.thanks_down"
         await interaction.response.send_message(t(key, result.language), ephemeral=True)
 

@@ -206,8 +206,32 @@ def test_cooldown_refuses_a_quick_second_question(index_root, tmp_path):
         second = emulator.send_slash_command("ask", {"question": "how much math do I need?"})
         message = _message_of(await emulator.wait_for_request(_is_answer_to(second)))
         assert "please wait" in message["content"] and message["flags"] & EPHEMERAL
+        await _wait_for_metric(bot, "careerbot_questions_total", outcome="refused", source="slash")
+        assert _metric(bot, "careerbot_questions_total", outcome="answered", source="slash") == 1
+        assert _metric(bot, "careerbot_answer_seconds_count") == 1  # refusals are not timed
 
     _run(index_root, tmp_path, scenario, guild=GuildSettings(cooldown_seconds=60))
+
+
+def _metric(bot: CareerBot, name: str, **labels: str) -> float:
+    """The value of one sample of the bot's /metrics text (0 when absent)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = bot.metrics.render()[0].decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+async def _wait_for_metric(bot: CareerBot, name: str, value: float = 1, **labels: str) -> None:
+    """Metrics are counted once the bot has Discord's response to its reply: wait briefly."""
+    for _ in range(50):
+        if _metric(bot, name, **labels) == value:
+            return
+        await asyncio.sleep(0.05)
+    assert _metric(bot, name, **labels) == value
 
 
 def test_mention_is_answered_by_reply_and_pings_nobody(index_root, tmp_path):
@@ -279,6 +303,8 @@ def test_buttons_feedback_more_and_sources(index_root, tmp_path):
         assert thanks["flags"] & EPHEMERAL and "Thanks" in thanks["content"]
         records = await bot.curation.database.votes(int(answer["id"]))
         assert [r.vote for r in records] == ["down"]
+        assert _metric(bot, "careerbot_feedback_total", vote="down") == 1
+        assert _metric(bot, "careerbot_feedback_total", vote="up") == 0
         assert records[0].question == "what projects should I build for my portfolio?"
         assert len(records[0].hit_ids) >= 3 and str(emulator.member_user["id"]) not in str(
             records[0]

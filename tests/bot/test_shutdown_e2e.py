@@ -4,12 +4,15 @@ real `careerbot run` process handles SIGHUP and SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.app import CareerBot
@@ -51,7 +54,22 @@ def test_shutdown_answers_questions_in_flight_and_refuses_new_ones(index_root, t
     _run(index_root, tmp_path, scenario)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
 def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root, tmp_path):
+    """The real process: JSON logs with a request id per question, /healthz and /metrics on
+    loopback, SIGHUP reload, SIGTERM clean stop."""
+    port = _free_port()
+    ops = f"http://127.0.0.1:{port}"
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "index").symlink_to(index_root, target_is_directory=True)
@@ -64,7 +82,8 @@ def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root
                 "CAREERBOT_DISCORD__TOKEN": emulator.token,
                 "CAREERBOT_DISCORD__API_BASE_URL": emulator.api_base_url,
                 "CAREERBOT_DISCORD__GATEWAY_URL": emulator.gateway_url,
-                "CAREERBOT_OPS__HEALTH_PORT": "0",
+                "CAREERBOT_OPS__HEALTH_PORT": str(port),
+                "CAREERBOT_OPS__LOG_FORMAT": "json",
             }
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -78,8 +97,30 @@ def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root
             )
             try:
                 await emulator.wait_for_gateway_op(2, timeout=60)  # IDENTIFY: connected
-                interaction = emulator.send_slash_command("ask", {"question": "which MOOC?"})
+                # readiness: 503 until the gateway is ready (as a probe would, poll)
+                for _ in range(150):
+                    status, body = await _get(f"{ops}/healthz")
+                    if status == 200:
+                        break
+                    assert status == 503, body
+                    await asyncio.sleep(0.2)
+                health = json.loads(body)
+                assert status == 200, body
+                interaction = emulator.send_slash_command(
+                    "ask", {"question": "should I learn software engineering first?"}
+                )
                 await emulator.wait_for_request(_is_answer_to(interaction), 60)
+                assert health["gateway_connected"] and health["index_loaded"]
+                assert health["generation"] == index_root.joinpath("CURRENT").read_text().strip()
+                answered = 'careerbot_questions_total{outcome="answered",source="slash"} 1.0'
+                for _ in range(50):  # counted once the bot has the reply's HTTP response
+                    status, metrics = await _get(f"{ops}/metrics")
+                    assert status == 200
+                    if answered in metrics:
+                        break
+                    await asyncio.sleep(0.1)
+                assert answered in metrics, metrics
+                assert "careerbot_answer_seconds_count 1.0" in metrics
                 process.send_signal(signal.SIGHUP)
                 await asyncio.sleep(0.5)
                 process.send_signal(signal.SIGTERM)
@@ -90,8 +131,12 @@ def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root
                     await process.wait()
             log = output.decode()
             assert process.returncode == 0, log
-            assert "SIGHUP: checking for a new index generation" in log
-            assert "stopping: 0 questions in flight" in log
+            entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+            messages = [entry["message"] for entry in entries]
+            assert "SIGHUP: checking for a new index generation" in messages
+            assert "stopping: 0 questions in flight" in messages
+            [question] = [e for e in entries if e["message"].startswith("question via slash")]
+            assert "answered in" in question["message"] and len(question["request_id"]) == 12
             assert "Traceback" not in log and emulator.token not in log
 
     asyncio.run(asyncio.wait_for(main(), 120))
