@@ -150,6 +150,7 @@ def _build(
             progress=on_progress,
             keep_generations=settings.index.keep_generations,
             gate=quality_gate,
+            vector_index=settings.index.vectors,
         )
 
 
@@ -349,6 +350,7 @@ def index_status() -> None:
     """Show what the served index contains and whether it matches corpus and configuration."""
     with _errors():
         settings = _settings()
+        from index.ann import planned_vector_index
         from index.store import check_compatible, corpus_fingerprint
 
         directory = current_generation_dir(settings.index_root)
@@ -360,6 +362,7 @@ def index_status() -> None:
             ("embedder", f"{manifest.embedder_id} (dim {manifest.dim})"),
             ("passages", str(manifest.passage_count)),
             ("resources", str(manifest.resource_count)),
+            ("vector search", manifest.vector_index),
             ("format", str(manifest.format_version)),
         ]
         problems = []
@@ -369,6 +372,9 @@ def index_status() -> None:
             problems.append(str(exc))
         if corpus_fingerprint(load_corpus(settings.corpus_dir)) != manifest.corpus_hash:
             problems.append("the corpus changed since this build: run `careerbot index build`")
+        planned = planned_vector_index(manifest.passage_count, settings.index.vectors)
+        if planned != manifest.vector_index:
+            problems.append(f"index.vectors now asks for {planned}: run `careerbot index build`")
         rows.append(("status", "; ".join(problems) or "up to date"))
         for name, value in rows:
             table.add_row(name, escape(value))

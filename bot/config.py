@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from corpus.loader import SHIPPED_CORPUS_DIR
+from index.ann import VectorIndexConfig
 from index.embedders import EmbedderConfig
 from index.retriever import RetrieverConfig
 
@@ -187,6 +188,10 @@ class IndexSettings(BaseModel):
     quality_gate: bool = Field(True, description="evaluate every build before publishing it")
     watch_seconds: float = Field(
         5.0, ge=0, description="how often the running bot checks for a new generation; 0 = never"
+    )
+    vectors: VectorIndexConfig = Field(
+        VectorIndexConfig(),
+        description="exact vector search up to a corpus size, approximate (IVF) above it",
     )
 
 

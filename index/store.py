@@ -28,6 +28,12 @@ import numpy as np
 
 from corpus.chunk import Passage, chunk_article, split_sentences
 from corpus.loader import Corpus
+from index.ann import (
+    VectorIndexConfig,
+    build_vector_index,
+    describe_vector_index,
+    planned_vector_index,
+)
 from index.cache import EmbeddingCache
 from index.embedders import Embedder, EmbedderConfig, make_embedder
 from index.lexical import TOKENIZER_ID, LexicalIndex
@@ -95,6 +101,8 @@ class Manifest:
     build_seconds: float
     tokenizer: str
     files: dict[str, dict[str, Any]]  # relative path -> {"bytes": n, "sha256": hex}
+    # how the passage vectors are searched (index.ann); older manifests: always exact
+    vector_index: str = "exact (flat)"
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -258,6 +266,7 @@ def build_index(
     progress: ProgressCallback | None = None,
     keep_generations: int = KEEP_GENERATIONS,
     gate: QualityGate | None = None,
+    vector_index: VectorIndexConfig | None = None,
 ) -> BuildReport:
     """Build the index for `corpus` and publish it as the current generation.
 
@@ -268,12 +277,17 @@ def build_index(
     dimension), passed to `gate` with the served generation, and only then does CURRENT point
     at it: a build that fails, is refused or is killed at any point leaves the previous
     generation serving. BuildLocked at once if another build is running.
+
+    The passage vectors are searched exactly up to `vector_index.exact_up_to` passages and by
+    an IVF index above (see index.ann); a changed `vector_index` makes a rebuild.
     """
+    vector_config = vector_index or VectorIndexConfig()
     started = time.perf_counter()
     passages, passage_texts, resource_texts = _index_inputs(corpus)
     sentence_spans = _sentence_spans(passages)
     sentence_texts = [passages[p].text[start:end] for p, start, end in sentence_spans]
     fingerprint = _fingerprint(corpus, passages)
+    planned_vectors = planned_vector_index(len(passages), vector_config)
     embedder_id = embedder.id if embedder else embedder_config.embedder_id()
     with build_lock(index_root):
         if not force:
@@ -283,6 +297,7 @@ def build_index(
                     current.corpus_hash == fingerprint
                     and current.embedder_id == embedder_id
                     and current.format_version == FORMAT_VERSION
+                    and current.vector_index == planned_vectors
                 ):
                     verify_generation(current_generation_dir(index_root))
                     return BuildReport(None, current, 0, 0, time.perf_counter() - started)
@@ -329,9 +344,15 @@ def build_index(
         staging.mkdir(parents=True)
         try:
             faiss_module = _faiss()
-            faiss_module.write_index(
-                _flat_ip_index(passage_vectors, dim), str(staging / "passages.faiss")
-            )
+            if len(passage_vectors):
+                if progress and planned_vectors != "exact (flat)":
+                    progress("training the vector index", 0, 1)
+                passage_index = build_vector_index(passage_vectors, vector_config)
+            else:
+                passage_index = _flat_ip_index(passage_vectors, dim)
+            built_vectors = describe_vector_index(passage_index)
+            faiss_module.write_index(passage_index, str(staging / "passages.faiss"))
+            del passage_index
             faiss_module.write_index(
                 _flat_ip_index(resource_vectors, dim), str(staging / "resources.faiss")
             )
@@ -364,6 +385,7 @@ def build_index(
                 build_seconds=round(time.perf_counter() - started, 3),
                 tokenizer=TOKENIZER_ID,
                 files=files,
+                vector_index=built_vectors,
             )
             _write_json(staging / MANIFEST, asdict(manifest))
             _fsync_tree(staging)
@@ -553,6 +575,11 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         raise IndexCorrupt(f"index in {directory} has inconsistent counts: {fix}")
     if passage_index.ntotal and passage_index.d != manifest.dim:
         raise IndexCorrupt(f"index in {directory} has dimension {passage_index.d}: {fix}")
+    if describe_vector_index(passage_index) != manifest.vector_index:
+        raise IndexCorrupt(
+            f"index in {directory} is {describe_vector_index(passage_index)}, its manifest says "
+            f"{manifest.vector_index}: {fix}"
+        )
     return LoadedIndex(
         directory,
         manifest,

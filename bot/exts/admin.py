@@ -111,6 +111,7 @@ class Admin(commands.Cog):
                 progress=on_progress,
                 keep_generations=settings.index.keep_generations,
                 gate=gate,
+                vector_index=settings.index.vectors,
             )
 
         return await self.bot.worker.call(build)

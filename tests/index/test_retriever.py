@@ -120,3 +120,49 @@ def test_lead_is_the_sentence_closest_to_the_question(retriever):
 
 def test_no_lead_without_an_answer(retriever):
     assert retriever.search("How do I bake sourdough bread?").lead is None
+
+
+def _ivf_over(loaded, nlist: int, nprobe: int):
+    """`loaded` with its passage vectors in an IVF index of `nlist` cells, `nprobe` probed."""
+    import dataclasses
+
+    import faiss
+
+    vectors = loaded.passage_index.reconstruct_n(0, loaded.passage_index.ntotal)
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], nlist)
+    ivf.metric_type = faiss.METRIC_INNER_PRODUCT
+    ivf.cp.seed = 1
+    ivf.train(vectors)
+    ivf.add(vectors)
+    ivf.make_direct_map()
+    ivf.nprobe = nprobe
+    return dataclasses.replace(loaded, passage_index=ivf)
+
+
+def test_an_approximate_index_that_finds_fewer_candidates_ranks_only_real_ones(
+    retriever, bundled_embedder
+):
+    # one cell of four probed: FAISS returns fewer than candidate_pool ids, padded with -1
+    approximate = Retriever(_ivf_over(retriever.index, 4, 1), bundled_embedder)
+    questions = [
+        q.question
+        for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
+    ][:15]
+    for question in questions:
+        result = approximate.search(question, k=100, apply_threshold=False)
+        assert result.passages and -1.0 <= result.relevance <= 1.0
+        assert all(-1.0 <= hit.score <= 2.0 for hit in result.passages), question
+
+
+def test_an_ivf_index_probing_every_cell_ranks_as_exact_search(retriever, bundled_embedder):
+    exhaustive = Retriever(_ivf_over(retriever.index, 4, 4), bundled_embedder)
+    questions = [
+        q.question
+        for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
+    ][:15]
+    for question in questions:
+        exact = retriever.search(question)
+        ivf = exhaustive.search(question)
+        assert [h.id for h in ivf.passages] == [h.id for h in exact.passages], question
+        assert [h.id for h in ivf.resources] == [h.id for h in exact.resources]
+        assert ivf.relevance == pytest.approx(exact.relevance, abs=1e-6)

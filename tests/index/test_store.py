@@ -5,6 +5,7 @@ import faiss
 import pytest
 
 from corpus.loader import load_corpus
+from index.ann import VectorIndexConfig
 from index.embedders import Embedder, EmbedderConfig
 from index.store import (
     CURRENT,
@@ -70,6 +71,35 @@ def test_unchanged_corpus_is_not_rebuilt_and_force_uses_the_cache(small_corpus_d
     # 4 passages, 2 resources and the 4 passages' sentences, all from the cache
     assert forced.embedded == 0 and forced.reused == 10
     assert embedder.embedded == []
+
+
+def test_above_the_exact_size_the_passages_get_an_ivf_index_and_a_new_setting_rebuilds(
+    small_corpus_dir, tmp_path
+):
+    root = tmp_path / "index"
+    approximate = VectorIndexConfig(exact_up_to=3)  # the small corpus has 4 passages
+    report = _build(small_corpus_dir, root, HashEmbedder(), vector_index=approximate)
+    # 4 vectors: room for a single cell (k-means needs points per cell), scanned exhaustively
+    assert report.manifest.vector_index == "ivf nlist=1 nprobe=1"
+    loaded = load_index(root, "test:hash")
+    assert faiss.extract_index_ivf(loaded.passage_index).ntotal == 4
+    embedder = HashEmbedder()
+    assert _build(small_corpus_dir, root, embedder, vector_index=approximate).skipped
+    exact = _build(small_corpus_dir, root, embedder)  # default settings: exact search again
+    assert not exact.skipped and exact.embedded == 0 and embedder.embedded == []
+    assert exact.manifest.vector_index == "exact (flat)"
+    assert isinstance(load_index(root, "test:hash").passage_index, faiss.IndexFlatIP)
+
+
+def test_load_refuses_a_vector_index_its_manifest_does_not_describe(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    manifest_file = current_generation_dir(root) / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["vector_index"] = "ivf nlist=1 nprobe=1"
+    manifest_file.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="exact \\(flat\\), its manifest says ivf"):
+        load_index(root, "test:hash")
 
 
 def test_one_article_change_reembeds_only_that_article(small_corpus_dir, tmp_path):
