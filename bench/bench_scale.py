@@ -63,10 +63,6 @@ MAX_MIX = 0.5  # share of the partner base in a synthetic vector, uniform in [0,
 MUTATION_RATE = 0.05  # share of Chinese characters replaced, so vocabulary grows with size
 SYNTHETIC_QUERIES = 200
 RECALL_AT = 10
-# LexicalIndex.build holds every token of every passage as a Python str (~90 bytes each, ~230
-# a passage): ~2 GB at 100k, ~20 GB at 1M. Above this size the bench builds the same BM25
-# matrix from token ids instead (see _lexical_from_ids; same scores, checked at the smallest size).
-STORE_LEXICAL_UP_TO = 200_000
 TARGET_MS = 20.0  # issue: query latency at 1M passages beyond the encode
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -297,18 +293,6 @@ class TextGenerator:
         return records, lexical_texts
 
 
-def _lexical_from_ids(texts: Sequence[str]) -> LexicalIndex:
-    """The BM25 index LexicalIndex.build makes, built from token ids: each token costs one
-    8-byte reference to a shared int instead of a ~90-byte str, so 1M passages fit in memory."""
-    import bm25s
-
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(token, len(vocab)) for token in tokenize(text)] for text in texts]
-    model = bm25s.BM25(k1=1.2, b=0.75)  # as LexicalIndex.build
-    model.index((ids, vocab), show_progress=False)
-    return LexicalIndex(model, len(texts))
-
-
 # ----------------------------------------------------------------------------- build stage
 
 
@@ -361,23 +345,12 @@ def build_stage(size: int, workdir: Path, seed: int) -> dict[str, Any]:
 
     _reset_peak()
     rss_before = _status_mb("VmRSS")
-    store_path = size <= STORE_LEXICAL_UP_TO
-    build = LexicalIndex.build if store_path else _lexical_from_ids
-    lexical, seconds = _timed(build, lexical_texts)
-    out["lexical build"] = "LexicalIndex.build" if store_path else "from token ids"
+    lexical, seconds = _timed(LexicalIndex.build, lexical_texts)
     out["lexical build s"] = seconds
     out["lexical build peak extra MB"] = _status_mb("VmHWM") - rss_before
     out["lexical vocabulary"] = len(lexical._model.vocab_dict)
     lexical.save(target / "lexical-passages")
     out["lexical index MB"] = _dir_mb(target / "lexical-passages")
-    if store_path:  # the id-based build gives the same scores (it is what 1M uses)
-        other = _lexical_from_ids(lexical_texts[:5000])
-        same = LexicalIndex.build(lexical_texts[:5000])
-        worst = max(
-            float(np.abs(other.scores(tokenize(q)) - same.scores(tokenize(q))).max())
-            for q in shipped["questions"]
-        )
-        out["token-id BM25 max score difference (5k docs)"] = worst
     return out
 
 

@@ -6,14 +6,18 @@ spherical k-means cells, `nprobe` of them scanned per query. The vectors themsel
 unquantised, so the scores of the candidates found are the exact cosines (the relevance floors
 of the retriever compare them) and `reconstruct_batch` returns the real vectors.
 
-IVF rather than HNSW, measured on this machine (2 cores) with 1M synthetic 384-d vectors shaped
-like the bundled embedder's (see bench/bench_scale.py), k=100, recall@10 against exact search on
-the shipped questions (the workload that matters: questions are farther from the passages than
-passages are from each other, which is where graph search loses most):
+Measured by bench/bench_scale.py on this machine (2 cores), with synthetic 384-d vectors shaped
+like the bundled embedder's, k = 100 candidates, recall@10 against exact search on the shipped
+questions (the workload that matters: questions sit farther from the passages than passages
+from each other, where approximate search loses most) / on held-out synthetic vectors:
 
-    IVF nlist=2048 nprobe=128     build  35 s   2.6 ms   recall@10 0.976 (questions)
-    IVF nlist=4096 nprobe=128     build 101 s   2.7 ms   recall@10 0.969
-    HNSW M=32 efSearch=256        build ~16 min         see REPORT in the bench
+    passages  index                      build   search median   recall@10   exact search
+    100k      IVF nlist=632  nprobe=128  2.2 s   1.9 ms          .984/.998   13.4 ms
+    1M        IVF nlist=2000 nprobe=128  29 s    4.4 ms          .965/1.00   132 ms
+
+IVF keeps the vectors unquantised (1.5 GB at 1M, as the flat index) and meets the targets
+(recall@10 >= 0.95, search well under 20 ms); HNSW was not measured: its graph would add ~256
+bytes a vector (M=32) on top of the same vectors.
 
 faiss is imported inside the functions: `careerbot index status` and the other commands that
 never search must not pay for importing it.
@@ -36,8 +40,8 @@ class VectorIndexConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Exact search over n vectors costs ~n: single 384-d query, k=100, on this machine: 1.3 ms at
-    # 10k, 6 ms at 50k, 15 ms at 100k; IVF pays off (and its recall loss is worth it) above ~50k.
+    # Exact search over n vectors costs ~n: one 384-d query, k=100, on this machine 1.1 ms at 10k,
+    # 13 ms at 100k (bench/bench_scale.py); ~2-3 ms at 20k (linear), small next to the encode.
     exact_up_to: int = Field(
         20_000,
         ge=0,
