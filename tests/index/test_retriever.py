@@ -139,28 +139,30 @@ def _ivf_over(loaded, nlist: int, nprobe: int):
     return dataclasses.replace(loaded, passage_index=ivf)
 
 
+@pytest.fixture(scope="module")
+def shipped_questions() -> list[str]:
+    """The first 15 labelled questions: both languages, enough for a ranking comparison."""
+    corpus = load_corpus()
+    labelled = load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", corpus)
+    return [q.question for q in labelled][:15]
+
+
 def test_an_approximate_index_that_finds_fewer_candidates_ranks_only_real_ones(
-    retriever, bundled_embedder
+    retriever, bundled_embedder, shipped_questions
 ):
     # one cell of four probed: FAISS returns fewer than candidate_pool ids, padded with -1
     approximate = Retriever(_ivf_over(retriever.index, 4, 1), bundled_embedder)
-    questions = [
-        q.question
-        for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
-    ][:15]
-    for question in questions:
+    for question in shipped_questions:
         result = approximate.search(question, k=100, apply_threshold=False)
         assert result.passages and -1.0 <= result.relevance <= 1.0
         assert all(-1.0 <= hit.score <= 2.0 for hit in result.passages), question
 
 
-def test_an_ivf_index_probing_every_cell_ranks_as_exact_search(retriever, bundled_embedder):
+def test_an_ivf_index_probing_every_cell_ranks_as_exact_search(
+    retriever, bundled_embedder, shipped_questions
+):
     exhaustive = Retriever(_ivf_over(retriever.index, 4, 4), bundled_embedder)
-    questions = [
-        q.question
-        for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
-    ][:15]
-    for question in questions:
+    for question in shipped_questions:
         exact = retriever.search(question)
         ivf = exhaustive.search(question)
         assert [h.id for h in ivf.passages] == [h.id for h in exact.passages], question
