@@ -21,7 +21,7 @@ from rich.table import Table
 
 from bot.config import ConfigError, Settings
 from bot.i18n import t
-from corpus.loader import CorpusError, load_corpus, load_questions
+from corpus.loader import CorpusError, Problem, load_corpus, load_questions
 from index.embedders import Embedder, EmbedderError, LazyEmbedder, make_embedder
 from index.query import InvalidQuestion, detect_language, normalize_question
 from index.retriever import Retriever
@@ -126,7 +126,11 @@ def _build(
 
         questions = load_questions(settings.questions_file, corpus)
         quality_gate = make_gate(
-            questions, embedder, settings.retrieval, settings.index.max_mrr_drop
+            questions,
+            embedder,
+            settings.retrieval,
+            settings.index.max_mrr_drop,
+            settings.index.max_unanswerable_rise,
         )
     with Progress(
         TextColumn("{task.description}"),
@@ -231,7 +235,7 @@ def search(
             except InvalidQuestion as exc:
                 failures += 1
                 if as_json:
-                    _print_json({"query": query, "error": str(exc), "hits": []})
+                    _print_json({"query": _printable(query), "error": str(exc), "hits": []})
                 else:
                     err.print(f"[red]{escape(query[:80])!r}: {escape(str(exc))}[/red]")
                 continue
@@ -242,7 +246,12 @@ def search(
                         "language": result.language,
                         "answered": result.answered,
                         "relevance": round(result.relevance, 4),
+                        "reason": result.reason,
+                        "dense": round(result.dense, 4),
+                        "reply_language": result.reply_language,
                         "lead": result.lead,
+                        "lead_original": result.lead_original,
+                        "lead_passage_id": result.lead_passage_id,
                         "hits": [hit.to_json() for hit in result.hits],
                     }
                 )
@@ -253,15 +262,23 @@ def search(
 
 
 def _read_queries(path: Path | None) -> list[str]:
+    """The file's (or stdin's) non-blank lines. A line that is not UTF-8 is kept with its bad
+    bytes as surrogates: searching it reports that one query, the others are answered."""
     assert path is not None
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
         raise _fail(f"cannot read queries file {path}: {exc}") from None
+    text = data.decode("utf-8", "surrogateescape")
     queries = [line.strip() for line in text.splitlines() if line.strip()]
     if not queries:
         raise _fail(f"queries file {path} has no queries")
     return queries
+
+
+def _printable(text: str) -> str:
+    """`text` with bytes that were not UTF-8 shown as U+FFFD, so it can be printed."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -420,22 +437,89 @@ def index_verify() -> None:
 
 
 @corpus_app.command("lint")
-def corpus_lint() -> None:
-    """Validate articles, resources and glossary; print every problem with file and line."""
+def corpus_lint(
+    skip_similarity: Annotated[
+        bool,
+        typer.Option(
+            "--skip-similarity", help="Do not load the embedder to score translated passages."
+        ),
+    ] = False,
+) -> None:
+    """Validate articles, translations, resources, glossary and questions; print every problem
+    with file and line, what cleaning removes, and how close each translated passage is."""
+    from corpus.lint import TRANSLATION_SIMILARITY_FLOOR, WEAKEST_SHOWN, lint_articles
+
     with _errors():
         settings = _settings()
         corpus = load_corpus(settings.corpus_dir)
-        from corpus.chunk import chunk_article
-
-        passages = sum(len(chunk_article(a)) for a in corpus.articles)
+        embed = None if skip_similarity else LazyEmbedder(settings.embedder).embed_passages
+        reports = lint_articles(corpus, embed)
+        weak: list[Problem] = []
+        for report in reports:
+            article = report.article
+            removed = report.removed
+            line = f"{article.id}: {report.passages} passages"
+            if article.translations:
+                line += f", translations: {', '.join(sorted(article.translations))}"
+            out.print(line, soft_wrap=True, markup=False)
+            if removed:
+                out.print(
+                    f"  cleaning removes {len(removed)} block(s):", soft_wrap=True, markup=False
+                )
+                for block in removed:
+                    out.print(
+                        f"    {article.path.name}:{article.body_line + block.line - 1} "
+                        f"[{block.reason}] {block.preview}",
+                        soft_wrap=True,
+                        markup=False,
+                    )
+            for language in report.missing_translations:
+                err.print(
+                    f"[yellow]warning:[/yellow] {escape(article.id)} has no {language} "
+                    f"translation ({escape(article.id)}.{language}.md): {language} askers read "
+                    "the original",
+                    soft_wrap=True,
+                )
+            if report.pairs:
+                ordered = sorted(report.pairs, key=lambda p: p.similarity)
+                out.print(
+                    f"  translated passages: weakest similarity {ordered[0].similarity:.3f} "
+                    f"(floor {TRANSLATION_SIMILARITY_FLOOR})",
+                    soft_wrap=True,
+                    markup=False,
+                )
+                for pair in ordered[:WEAKEST_SHOWN]:
+                    out.print(
+                        f"    {pair.similarity:.3f} {pair.translation.name}:"
+                        f"{pair.translation_line} ↔ {pair.original.name}:{pair.original_line} "
+                        f"{pair.preview}",
+                        soft_wrap=True,
+                        markup=False,
+                    )
+                weak += [
+                    Problem(
+                        pair.translation,
+                        pair.translation_line,
+                        None,
+                        f"translated passage is far from its original ({pair.original.name}:"
+                        f"{pair.original_line}): similarity {pair.similarity:.3f} < "
+                        f"{TRANSLATION_SIMILARITY_FLOOR}",
+                    )
+                    for pair in ordered
+                    if pair.weak
+                ]
+        if weak:
+            raise CorpusError(weak)
+        passages = sum(r.passages for r in reports)
+        translations = sum(len(r.article.translations) for r in reports)
         questions = ""
         if settings.questions_file.exists():
             count = len(load_questions(settings.questions_file, corpus))
             questions = f", {count} labelled questions"
         out.print(
-            f"OK: {len(corpus.articles)} articles ({passages} passages), "
-            f"{len(corpus.resources)} resources, {len(corpus.glossary)} glossary entries"
-            f"{questions}."
+            f"OK: {len(corpus.articles)} articles ({passages} passages, {translations} "
+            f"translations), {len(corpus.resources)} resources, {len(corpus.glossary)} glossary "
+            f"entries{questions}."
         )
 
 
@@ -510,57 +594,105 @@ def eval_command(
     questions_file: Annotated[
         Path | None, typer.Option("--questions", help="Labelled questions (default: shipped set).")
     ] = None,
+    split: Annotated[
+        str, typer.Option("--split", help="dev, test or all (figures per split either way).")
+    ] = "all",
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List missed questions.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Figures as JSON.")] = False,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help="Fit the no-good-answer model on the dev split and print it as configuration.",
+        ),
+    ] = False,
 ) -> None:
-    """Score retrieval on the labelled questions: MRR@10 and hit@1/3/5 by language, resources hit@5."""
-    from index.evaluation import EVAL_K, RESOURCE_K, evaluate
+    """Score retrieval and replies on the labelled questions, per split and language: MRR@10,
+    hit@1/3, refusals, leads that hold the answer, passages in the asker's language."""
+    from index.evaluation import EVAL_K, RESOURCE_K, evaluate, traditional_agreement
 
     with _errors():
+        if split not in {"dev", "test", "all"}:
+            raise _fail(f"--split must be dev, test or all, not {split!r}", 2)
         settings = _settings()
         corpus = load_corpus(settings.corpus_dir)
         questions = load_questions(questions_file or settings.questions_file, corpus)
         retriever = _open_retriever(settings)
-        report = evaluate(
-            questions,
-            lambda q: retriever.search(q, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False),
-        )
-        if as_json:
-            _print_json({lang: vars(r) for lang, r in report.by_language.items()})
-            return
-        table = Table(title=f"Retrieval quality ({len(questions)} questions)")
-        for column in (
-            "language",
-            "questions",
-            "MRR@10",
-            "hit@1",
-            "hit@3",
-            "hit@5",
-            "resource hit@5",
-            "refused: right / wrong",
-        ):
-            table.add_column(column, justify="right")
-        for language, r in report.by_language.items():
-            table.add_row(
-                language,
-                str(r.questions),
-                f"{r.mrr:.3f}",
-                *(f"{r.hit_at.get(k, 0):.3f}" for k in (1, 3, 5)),
-                f"{r.resource_hit_at_5:.3f} (n={r.resource_questions})",
-                f"{r.correctly_refused}/{r.unanswerable} / {r.wrongly_refused}",
+        if calibrate:
+            from index.refusal import calibrate as fit
+
+            model = fit([q for q in questions if q.split == "dev"], retriever.features)
+            sys.stdout.write(
+                yaml.safe_dump({"retrieval": {"refusal": model.model_dump()}}, sort_keys=False)
             )
-        out.print(table)
+            return
+        if split != "all":
+            questions = [q for q in questions if q.split == split]
+        if not questions:
+            raise _fail(f"no questions in split {split!r}")
+
+        def search(question: str):
+            return retriever.search(
+                question, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False
+            )
+
+        report = evaluate(questions, search)
+        traditional = traditional_agreement(questions, search)
+        if as_json:
+            _print_json(
+                {
+                    "splits": {
+                        name: {lang: r.to_json() for lang, r in by_language.items()}
+                        for name, by_language in report.by_split.items()
+                    },
+                    "traditional_same_top": traditional,
+                }
+            )
+            return
+        # a plain fixed-width table: it fits 80 columns; the README explains every column
+        out.print(
+            f"Retrieval and reply quality ({len(questions)} questions)\n"
+            f"{'split':<5} {'lang':<4} {'n':>3} {'MRR@10':>6} {'hit@1':>5} {'hit@3':>5} "
+            f"{'wrongly':>7} {'unans.':>8} {'lead':>5} {'asker':>5} {'res.':>5}\n"
+            f"{'':<5} {'':<4} {'':>3} {'':>6} {'':>5} {'':>5} "
+            f"{'refused':>7} {'answered':>8} {'holds':>5} {'lang.':>5} {'@5':>5}",
+            markup=False,
+            highlight=False,
+        )
+        for name, by_language in report.by_split.items():
+            for language, r in by_language.items():
+                out.print(
+                    f"{name:<5} {language:<4} {r.questions:>3} {r.mrr:>6.3f} "
+                    f"{r.hit_at.get(1, 0):>5.3f} {r.hit_at.get(3, 0):>5.3f} "
+                    f"{r.wrongly_refused_share:>7.1%} "
+                    f"{f'{r.unanswerable_answered}/{r.unanswerable}':>8} "
+                    f"{r.lead_share:>5.0%} {r.in_language_share:>5.0%} "
+                    f"{r.resource_hit_at_5:>5.2f}",
+                    markup=False,
+                    highlight=False,
+                )
+        if traditional is not None:
+            out.print(
+                f"Chinese questions in Traditional characters (OpenCC s2t): same top passage "
+                f"for {traditional:.1%}."
+            )
         if verbose:
             for outcome in report.outcomes:
-                missed = not outcome.question.unanswerable and outcome.rank != 1
-                if missed or outcome.resource_hit is False:
+                question = outcome.question
+                missed = not question.unanswerable and (outcome.rank != 1 or not outcome.answered)
+                if (
+                    missed
+                    or outcome.resource_hit is False
+                    or (question.unanswerable and outcome.answered)
+                ):
                     top = outcome.top_passage
                     out.print(
-                        f"[yellow]{outcome.question.id}[/yellow] rank={outcome.rank} "
+                        f"[yellow]{question.id}[/yellow] ({question.split}) rank={outcome.rank} "
+                        f"answered={outcome.answered} p={outcome.relevance:.3f} "
                         f"resources={'ok' if outcome.resource_hit is not False else 'MISS'} "
-                        f"rel={outcome.relevance:.3f} {escape(outcome.question.question)}\n"
+                        f"{escape(question.question)}\n"
                         f"    top: {escape(top.source if top else '-')} "
                         f"{escape(top.text[:70] if top else '')}",
                         soft_wrap=True,

@@ -185,6 +185,13 @@ class IndexSettings(BaseModel):
         le=1,
         description="largest MRR@10 drop versus the served index a build may publish",
     )
+    # 0.05 is one of the ~45 unanswerable questions plus a little: more is a real change.
+    max_unanswerable_rise: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="largest rise in the share of unanswerable questions answered a build may publish",
+    )
     quality_gate: bool = Field(True, description="evaluate every build before publishing it")
     watch_seconds: float = Field(
         5.0, ge=0, description="how often the running bot checks for a new generation; 0 = never"

@@ -39,12 +39,27 @@ def _link(label: str, url: str | None) -> str:
     return f"[{safe}]({url})" if url else safe
 
 
-def _passage_field(number: int, hit: Hit, language: Language) -> tuple[str, str]:
-    section = " › ".join(hit.heading_path)
-    name = clip(f"{number}. {hit.title}" + (f" › {section}" if section else ""), FIELD_NAME)
-    source = f"\n{t('source', language)}: {_link(hit.title, hit.url)}" if hit.url else ""
-    body = excerpt(hit.text, PASSAGE_EXCERPT_CHARS)
+def _passage_field(
+    number: int, hit: Hit, language: Language, include: str | None = None
+) -> tuple[str, str]:
+    """A passage as an embed field, in the reply language when it has a translation (else the
+    original with a note); `include` is a sentence the excerpt must show (the lead)."""
+    section = " › ".join(hit.shown_heading_path)
+    title = hit.shown_title
+    name = clip(f"{number}. {title}" + (f" › {section}" if section else ""), FIELD_NAME)
+    source = f"\n{t('source', language)}: {_link(title, hit.url)}" if hit.url else ""
+    note = ""
+    if hit.language_shown and hit.language_shown != language:
+        note = f"*{t('untranslated', language)}*\n"
+    body = note + excerpt(hit.shown_text, PASSAGE_EXCERPT_CHARS, include=include)
     return name, clip(body, FIELD_VALUE - len(source)) + source
+
+
+def _passage_fields(result: SearchResult, language: Language) -> list[tuple[str, str]]:
+    return [
+        _passage_field(i, hit, language, result.lead if hit.id == result.lead_passage_id else None)
+        for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
+    ]
 
 
 def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
@@ -64,9 +79,10 @@ def answer_embed(
     The lead is `lead`, else the retriever's choice (`result.lead`: the best passage's sentence
     closest to the question), else the passage's opening. A moderator's `pinned` answer comes
     first, marked as such, in place of the lead. The title is the question: the buttons under
-    the answer read it back after a restart. Labels follow the question's language.
+    the answer read it back after a restart. Passages, titles and labels are in the reply's
+    language (`result.reply_language`) where a translation exists.
     """
-    language = result.language
+    language = result.reply_language
     if pinned is not None:
         description = f"**{t('pinned', language)}**\n{excerpt(pinned.answer, PINNED_CHARS)}"
         embed = discord.Embed(
@@ -74,24 +90,20 @@ def answer_embed(
             description=clip(description, EMBED_DESCRIPTION),
             colour=COLOR_PINNED,
         )
-        fields = [
-            _passage_field(i, hit, language)
-            for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
-        ]
+        fields = _passage_fields(result, language)
         resources_label = t("resources", language)
     elif result.answered and result.passages:
         best = result.passages[0]
-        description = excerpt(lead or result.lead or best.text, LEAD_CHARS)
+        description = excerpt(lead or result.lead or best.shown_text, LEAD_CHARS)
         embed = discord.Embed(
             title=clip(result.question, EMBED_TITLE), description=description, colour=COLOR_ANSWER
         )
-        fields = [
-            _passage_field(i, hit, language)
-            for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
-        ]
+        fields = _passage_fields(result, language)
         resources_label = t("resources", language)
     else:
         text = f"{t('no_answer', language)}\n{t('rephrase_hint', language)}"
+        if not result.resources:
+            text += f"\n{t('ask_moderators', language)}"
         embed = discord.Embed(
             title=clip(result.question, EMBED_TITLE), description=text, colour=COLOR_NO_ANSWER
         )
@@ -142,7 +154,7 @@ def _fit_total(embed: discord.Embed) -> None:
 
 def more_embed(result: SearchResult, page: int) -> discord.Embed:
     """Passages `page` (1-based pages after the answer's own) of `result`, for the "More" button."""
-    language = result.language
+    language = result.reply_language
     first = page * MAX_PASSAGES_SHOWN
     shown = result.passages[first : first + MAX_PASSAGES_SHOWN]
     embed = discord.Embed(title=clip(result.question, EMBED_TITLE), colour=COLOR_ANSWER)
@@ -158,11 +170,11 @@ def more_embed(result: SearchResult, page: int) -> discord.Embed:
 
 def sources_embed(result: SearchResult) -> discord.Embed:
     """Every article the answer quotes, linked, with the sections quoted."""
-    language = result.language
+    language = result.reply_language
     sections: dict[tuple[str, str | None], list[str]] = {}
     for hit in result.passages[:MAX_PASSAGES_SHOWN]:
-        cited = sections.setdefault((hit.title, hit.url), [])
-        section = " › ".join(hit.heading_path)
+        cited = sections.setdefault((hit.shown_title, hit.url), [])
+        section = " › ".join(hit.shown_heading_path)
         if section and section not in cited:
             cited.append(section)
     embed = discord.Embed(title=clip(t("sources", language), EMBED_TITLE), colour=COLOR_ANSWER)

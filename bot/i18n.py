@@ -21,6 +21,14 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "Try rephrasing or asking something more specific "
         '(e.g. "Which math do I need to become an ML engineer?").',
     },
+    "untranslated": {
+        "zh": "（暂无中文译文，以下为原文）",
+        "en": "(no English translation yet: shown in the original Chinese)",
+    },
+    "ask_moderators": {
+        "zh": "可以用 /resources 浏览学习资源，或者请版主来回答。",
+        "en": "Browse /resources for learning material, or ask the moderators.",
+    },
     "footer": {
         "zh": "以上内容引自语料库中的文章与资源列表。",
         "en": "Quoted from the articles and resource list of the corpus.",
@@ -38,6 +46,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
     "error.too_long": {
         "zh": "问题太长了（{length} 个字符，上限 {limit}），请缩短后再问。",
         "en": "The question is too long ({length} characters, limit {limit}): please shorten it.",
+    },
+    "error.not_text": {
+        "zh": "问题不是有效的 UTF-8 文本，请重新输入。",
+        "en": "The question is not valid UTF-8 text: please type it again.",
     },
     "error.no_words": {
         "zh": "问题里没有文字（只有符号或表情），请用文字提问。",

@@ -2,57 +2,140 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
-from rich.markup import escape
-from rich.panel import Panel
+import re
+
+from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 
 from bot.formatting import excerpt
 from bot.i18n import t
 from index.retriever import Hit, SearchResult
 
+_URL = re.compile(r"https?://\S+")
+_CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_BULLET = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)")
 
-def _passage_block(number: int, hit: Hit, result: SearchResult) -> Text:
-    language = result.language
+
+def _pieces(line: str) -> list[str]:
+    """Unbreakable pieces of a line: URLs, runs of Latin text up to a space, single CJK
+    characters (which may break anywhere) and the spaces between."""
+    pieces: list[str] = []
+    for token in re.split(r"(\s+)", line):
+        if not token:
+            continue
+        if token.isspace() or _URL.match(token) or not _CJK_CHAR.search(token):
+            pieces.append(token)
+            continue
+        latin = ""
+        for char in token:
+            if _CJK_CHAR.match(char):
+                if latin:
+                    pieces.append(latin)
+                    latin = ""
+                pieces.append(char)
+            else:
+                latin += char
+        if latin:
+            pieces.append(latin)
+    return pieces
+
+
+def wrap_text(text: str, width: int, indent: str = "") -> str:
+    """Wrap `text` to `width` terminal cells (a CJK character takes two), every line starting
+    with `indent`; list items keep a hanging indent under their bullet; URLs are never split
+    (a URL longer than a line gets a line of its own)."""
+    lines: list[str] = []
+    for raw in text.splitlines() or [""]:
+        bullet = _BULLET.match(raw)
+        first_prefix = indent
+        rest_prefix = indent + (" " * cell_len(bullet.group(1)) if bullet else "")
+        current, current_width = first_prefix, cell_len(first_prefix)
+        at_start = True
+        for piece in _pieces(raw):
+            piece_width = cell_len(piece)
+            if piece.isspace():
+                if not at_start:
+                    current += " "
+                    current_width += 1
+                continue
+            if not at_start and current_width + piece_width > width:
+                lines.append(current.rstrip())
+                current, current_width = rest_prefix, cell_len(rest_prefix)
+            current += piece
+            current_width += piece_width
+            at_start = False
+        lines.append(current.rstrip())
+    return "\n".join(lines)
+
+
+def _passage_block(number: int, hit: Hit, result: SearchResult, width: int) -> Text:
+    language = result.reply_language
     block = Text()
-    block.append(f"{number}. {hit.title}", style="bold")
-    if hit.heading_path:
-        block.append(f"  › {' › '.join(hit.heading_path)}", style="dim")
-    block.append("\n   " + excerpt(hit.text).replace("\n", "\n   ") + "\n")
+    heading = f"{number}. {hit.shown_title}"
+    if hit.shown_heading_path:
+        heading += f" › {' › '.join(hit.shown_heading_path)}"
+    block.append(wrap_text(heading, width) + "\n", style="bold")
+    if hit.language_shown and hit.language_shown != language:
+        block.append(
+            wrap_text(t("untranslated", language), width, "   ") + "\n", style="dim italic"
+        )
+    include = result.lead if hit.id == result.lead_passage_id else None
+    block.append(wrap_text(excerpt(hit.shown_text, include=include), width, "   ") + "\n")
     if hit.url:
-        block.append(f"   {t('source', language)}: ", style="dim")
-        block.append(hit.url, style=f"link {hit.url} cyan")
-        block.append("\n")
+        block.append(
+            wrap_text(f"{t('source', language)}: {hit.url}", width, "   ") + "\n", style="cyan"
+        )
     return block
 
 
-def _resource_block(hit: Hit, result: SearchResult) -> Text:
-    language = result.language
+def _resource_block(hit: Hit, result: SearchResult, width: int) -> Text:
+    language = result.reply_language
     level = t(f"level.{hit.extra['level']}", language)
     cost = t(f"cost.{hit.extra['cost']}", language)
     block = Text()
-    block.append(f"• {hit.title}", style="bold")
-    block.append(f"  ({hit.extra['provider']} · {level} · {cost})\n", style="dim")
+    block.append(wrap_text(f"• {hit.title}", width), style="bold")
+    block.append(
+        "\n" + wrap_text(f"({hit.extra['provider']} · {level} · {cost})", width, "  ") + "\n",
+        style="dim",
+    )
     if hit.url:
-        block.append(f"  {hit.url}\n", style=f"link {hit.url} cyan")
-    block.append(f"  {hit.text}\n")
+        block.append(wrap_text(hit.url, width, "  ") + "\n", style="cyan")
+    block.append(wrap_text(hit.text, width, "  ") + "\n")
     return block
 
 
 def render_answer(result: SearchResult, console: Console) -> None:
-    """Print the best passages and resources, labelled in the question's language."""
-    language = result.language
+    """Print the lead, the best passages and resources in the reply's language, wrapped by
+    display width (Chinese takes two cells a character), never splitting a URL."""
+    language = result.reply_language
+    width = max(20, console.width)
+
+    def section(title: str) -> None:
+        console.print(Text(f"── {title} ", style="bold"), soft_wrap=True)
+
     if result.answered:
         if result.lead:
-            console.print(Text("» " + " ".join(result.lead.split()), style="bold"))
-        passages = [_passage_block(i, h, result) for i, h in enumerate(result.passages, 1)]
-        console.print(Panel(Group(*passages), title=t("passages", language), title_align="left"))
+            console.print(
+                Text(wrap_text("» " + " ".join(result.lead.split()), width), style="bold"),
+                soft_wrap=True,
+            )
+        section(t("passages", language))
+        for number, hit in enumerate(result.passages, 1):
+            console.print(_passage_block(number, hit, result, width), soft_wrap=True)
         resources_title = t("resources", language)
     else:
-        console.print(f"[bold]{escape(t('no_answer', language))}[/bold]")
-        console.print(escape(t("rephrase_hint", language)))
+        console.print(
+            Text(wrap_text(t("no_answer", language), width), style="bold"), soft_wrap=True
+        )
+        console.print(wrap_text(t("rephrase_hint", language), width), soft_wrap=True, markup=False)
+        if not result.resources:
+            console.print(
+                wrap_text(t("ask_moderators", language), width), soft_wrap=True, markup=False
+            )
         resources_title = t("closest_resources", language)
     if result.resources:
-        blocks = [_resource_block(h, result) for h in result.resources]
-        console.print(Panel(Group(*blocks), title=resources_title, title_align="left"))
-    console.print(Text(t("footer", language), style="dim"))
+        section(resources_title)
+        for hit in result.resources:
+            console.print(_resource_block(hit, result, width), soft_wrap=True)
+    console.print(Text(wrap_text(t("footer", language), width), style="dim"), soft_wrap=True)

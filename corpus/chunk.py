@@ -6,8 +6,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from corpus.align import SentenceGroup, align_sentences, structure_problems
 from corpus.clean import Block, CleanedArticle, clean_markdown
-from corpus.loader import Article
+from corpus.loader import Article, CorpusError, Problem
 
 # A passage of 150-600 characters holds one idea with enough context to answer a question, and
 # stays well under the embedder's 512-token window (Chinese runs about one token per character).
@@ -24,9 +25,30 @@ _SENTENCE_END = re.compile(
 )
 
 
+def _embedding_text(heading_path: tuple[str, ...], title: str, text: str) -> str:
+    context = " > ".join(heading_path) or title
+    return f"{context}\n{text}"
+
+
+@dataclass(frozen=True)
+class PassageTranslation:
+    """The same passage in another language, aligned sentence by sentence with the original."""
+
+    language: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    # sentence indices into split_sentences(original text) / split_sentences(self.text)
+    sentence_groups: tuple[SentenceGroup, ...]
+
+    def embedding_text(self) -> str:
+        """What the embedder and BM25 see of the translated passage (as for the original)."""
+        return _embedding_text(self.heading_path, self.title, self.text)
+
+
 @dataclass(frozen=True)
 class Passage:
-    """A retrievable piece of an article, with where it comes from."""
+    """A retrievable piece of an article, with where it comes from, and its translations."""
 
     id: str
     article_id: str
@@ -36,6 +58,8 @@ class Passage:
     text: str
     start: int  # character offsets into the cleaned article text
     end: int
+    language: str = "zh"  # of the original text
+    translations: tuple[PassageTranslation, ...] = ()
 
     def embedding_text(self) -> str:
         """Text the embedder and BM25 see: the heading path gives the passage its context.
@@ -44,8 +68,7 @@ class Passage:
         article towards the title's topic (Chinese MRR@10 0.70 with the heading path alone,
         0.64 with title and heading path).
         """
-        context = " > ".join(self.heading_path) or self.title
-        return f"{context}\n{self.text}"
+        return _embedding_text(self.heading_path, self.title, self.text)
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -106,15 +129,15 @@ def _pack_section(paragraphs: list[Block]) -> list[tuple[int, int]]:
     return spans
 
 
-def _sections(cleaned: CleanedArticle) -> list[tuple[tuple[str, ...], list[Block]]]:
-    """Paragraphs grouped under their heading path."""
-    sections: list[tuple[tuple[str, ...], list[Block]]] = []
+def _sections(cleaned: CleanedArticle) -> list[tuple[list[Block], list[Block]]]:
+    """Paragraphs grouped under their heading path (the heading blocks, outermost first)."""
+    sections: list[tuple[list[Block], list[Block]]] = []
     stack: list[Block] = []
     paragraphs: list[Block] = []
 
     def flush() -> None:
         if paragraphs:
-            sections.append((tuple(h.text for h in stack), list(paragraphs)))
+            sections.append((list(stack), list(paragraphs)))
             paragraphs.clear()
 
     for block in cleaned.blocks:
@@ -129,13 +152,114 @@ def _sections(cleaned: CleanedArticle) -> list[tuple[tuple[str, ...], list[Block
     return sections
 
 
+class _TranslatedArticle:
+    """A translation's cleaned blocks matched to the original's, for cutting aligned passages."""
+
+    def __init__(
+        self, language: str, title: str, original: CleanedArticle, translated: CleanedArticle
+    ):
+        self.language = language
+        self.title = title
+        position = {block.start: index for index, block in enumerate(original.blocks)}
+        self._counterpart = {start: translated.blocks[index] for start, index in position.items()}
+        self._groups: dict[
+            int, tuple[list[tuple[int, int]], list[tuple[int, int]], list[SentenceGroup]]
+        ] = {}
+
+    def _block_alignment(
+        self, block: Block
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[SentenceGroup]]:
+        if block.start not in self._groups:
+            theirs = self._counterpart[block.start]
+            ours_spans = split_sentences(block.text)
+            their_spans = split_sentences(theirs.text)
+            groups = align_sentences(
+                [b - a for a, b in ours_spans], [b - a for a, b in their_spans]
+            )
+            self._groups[block.start] = (ours_spans, their_spans, groups)
+        return self._groups[block.start]
+
+    def passage(
+        self, headings: list[Block], paragraphs: list[Block], start: int, end: int
+    ) -> PassageTranslation:
+        """The translation of the original span `start..end` of a section."""
+        pieces: list[str] = []
+        groups: list[SentenceGroup] = []
+        ours_done = theirs_done = 0  # sentences of the passage so far, per side
+        for block in paragraphs:
+            if block.end <= start or block.start >= end:
+                continue
+            theirs = self._counterpart[block.start]
+            ours_spans, their_spans, block_groups = self._block_alignment(block)
+            inside = [
+                i
+                for i, (a, b) in enumerate(ours_spans)
+                if block.start + a >= start and block.start + b <= end
+            ]
+            if not inside:
+                continue
+            first, last = inside[0], inside[-1] + 1
+            chosen = [g for g in block_groups if g.original[0] < last and g.original[1] > first]
+            t_first, t_last = chosen[0].translated[0], chosen[-1].translated[1]
+            if their_spans:
+                pieces.append(theirs.text[their_spans[t_first][0] : their_spans[t_last - 1][1]])
+            for group in chosen:
+                groups.append(
+                    SentenceGroup(
+                        (
+                            ours_done + max(group.original[0], first) - first,
+                            ours_done + min(group.original[1], last) - first,
+                        ),
+                        (
+                            theirs_done + group.translated[0] - t_first,
+                            theirs_done + group.translated[1] - t_first,
+                        ),
+                    )
+                )
+            ours_done += last - first
+            theirs_done += t_last - t_first
+        heading_path = tuple(self._counterpart[h.start].text for h in headings)
+        return PassageTranslation(
+            self.language, self.title, heading_path, "\n\n".join(pieces), tuple(groups)
+        )
+
+
+def _translations_of(article: Article, cleaned: CleanedArticle) -> list[_TranslatedArticle]:
+    """The article's translations matched block by block; CorpusError (file and line) when a
+    translation's headings and paragraphs do not match the original's."""
+    matched = []
+    problems: list[Problem] = []
+    for language in sorted(article.translations):
+        translation = article.translations[language]
+        translated = clean_markdown(translation.body)
+        found = structure_problems(
+            cleaned,
+            article.path,
+            article.body_line,
+            translated,
+            translation.path,
+            translation.body_line,
+        )
+        problems += [Problem(p.path, p.line, None, p.reason) for p in found]
+        if not found:
+            matched.append(
+                _TranslatedArticle(language, translation.meta.title, cleaned, translated)
+            )
+    if problems:
+        raise CorpusError(problems)
+    return matched
+
+
 def chunk_article(article: Article, cleaned: CleanedArticle | None = None) -> list[Passage]:
-    """Cut an article into passages, section by section, never mid-sentence."""
+    """Cut an article into passages, section by section, never mid-sentence; each passage
+    carries the aligned text of every translation of the article."""
     cleaned = cleaned or clean_markdown(article.body)
+    translations = _translations_of(article, cleaned)
     url = str(article.meta.source_url) if article.meta.source_url else None
     passages: list[Passage] = []
     seen_ids: set[str] = set()
-    for heading_path, paragraphs in _sections(cleaned):
+    for headings, paragraphs in _sections(cleaned):
+        heading_path = tuple(h.text for h in headings)
         for start, end in _pack_section(paragraphs):
             text = cleaned.text[start:end]
             passage_id = stable_passage_id(article.id, text)
@@ -154,6 +278,10 @@ def chunk_article(article: Article, cleaned: CleanedArticle | None = None) -> li
                     text=text,
                     start=start,
                     end=end,
+                    language=article.meta.language,
+                    translations=tuple(
+                        t.passage(headings, paragraphs, start, end) for t in translations
+                    ),
                 )
             )
     return passages

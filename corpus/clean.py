@@ -7,7 +7,7 @@ passages cut from it can say exactly where they come from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)  # notes to editors, never content
@@ -53,45 +53,66 @@ class Block:
     start: int
     end: int
     level: int = 0  # heading level (1 for '#'); 0 for paragraphs
+    line: int = 0  # 1-based line of the body where the block starts (for lint messages)
+
+
+@dataclass(frozen=True)
+class RemovedBlock:
+    """A block the cleaner dropped, for `careerbot corpus lint` to show."""
+
+    line: int  # 1-based line of the body
+    reason: str  # image, photo credit or caption, plug or link list, non-content section
+    preview: str  # the first words
 
 
 @dataclass(frozen=True)
 class CleanedArticle:
-    """Clean Markdown text and its blocks (headings and paragraphs) with offsets."""
+    """Clean Markdown text and its blocks (headings and paragraphs) with offsets, and what
+    was removed."""
 
     text: str
     blocks: list[Block]
+    removed: list[RemovedBlock] = field(default_factory=list)
 
 
-def _raw_blocks(body: str) -> list[str]:
-    """Split Markdown into blank-line separated blocks; a fenced code block is one block."""
-    blocks: list[str] = []
+def _raw_blocks(body: str) -> list[tuple[int, str]]:
+    """Split Markdown into blank-line separated blocks, each with its 1-based first line; a
+    fenced code block is one block."""
+    blocks: list[tuple[int, str]] = []
     current: list[str] = []
+    first = 0
     in_fence = False
-    for line in body.replace("\r\n", "\n").split("\n"):
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            blocks.append((first, "\n".join(current)))
+            current = []
+
+    def add(number: int, line: str) -> None:
+        nonlocal first
+        if not current:
+            first = number
+        current.append(line)
+
+    for number, line in enumerate(body.replace("\r\n", "\n").split("\n"), start=1):
         if line.strip().startswith("```"):
-            current.append(line)
+            add(number, line)
             in_fence = not in_fence
             if not in_fence:
-                blocks.append("\n".join(current))
-                current = []
+                close()
             continue
         if in_fence:
-            current.append(line)
+            add(number, line)
         elif not line.strip():
-            if current:
-                blocks.append("\n".join(current))
-                current = []
+            close()
         elif _HEADING.match(line):
             # A heading is a block of its own even without blank lines around it.
-            if current:
-                blocks.append("\n".join(current))
-                current = []
-            blocks.append(line)
+            close()
+            blocks.append((number, line))
         else:
-            current.append(line)
-    if current:
-        blocks.append("\n".join(current))
+            add(number, line)
+    close()
     return blocks
 
 
@@ -127,30 +148,39 @@ def _is_link_list(raw: str) -> bool:
     return len(remaining) < 20
 
 
-def _is_noise(raw: str, text: str, after_image: bool) -> bool:
+def _noise_reason(raw: str, text: str, after_image: bool) -> str | None:
+    """Why a paragraph is not content, or None when it is."""
     if not text:
-        return True
-    if _PHOTO_CREDIT.search(raw) or _AFFILIATE.search(raw):
-        return True
-    if _SOCIAL_SITE.search(raw) and _SOCIAL_CALL.search(raw):
-        return True
-    if _SOCIAL_CALL.search(text) and len(text) < 200:
-        return True
+        return "no text"
+    if _PHOTO_CREDIT.search(raw):
+        return "photo credit"
+    if _AFFILIATE.search(raw):
+        return "affiliate notice or link list"
+    if (_SOCIAL_SITE.search(raw) and _SOCIAL_CALL.search(raw)) or (
+        _SOCIAL_CALL.search(text) and len(text) < 200
+    ):
+        return "follow-me plug"
     if _REFERENCE_LINE.match(text) and _LINK.search(raw):
-        return True
+        return "reference"
     if after_image and len(text) <= _CAPTION_MAX_CHARS and "\n" not in text:
-        return True
-    return _is_link_list(raw)
+        return "image caption"
+    return "link list" if _is_link_list(raw) else None
+
+
+def _preview(raw: str) -> str:
+    words = " ".join(_inline_text(raw).split()) or " ".join(raw.split())
+    return words[:40] + ("…" if len(words) > 40 else "")
 
 
 def clean_markdown(body: str) -> CleanedArticle:
     """Clean an article body and return the clean text with its heading and paragraph blocks."""
     body = HTML_COMMENT.sub("", body)
-    kept: list[tuple[str, str, int]] = []  # (kind, text, level)
+    kept: list[tuple[str, str, int, int]] = []  # (kind, text, level, line)
+    removed: list[RemovedBlock] = []
     skip_level: int | None = None  # inside a non-content section of this heading level
     in_link_card = False
     after_image = False
-    for raw in _raw_blocks(body):
+    for line, raw in _raw_blocks(body):
         heading = _HEADING.match(raw) if "\n" not in raw else None
         if in_link_card:
             # A link-preview card "[](url) [## Title ... site.com](url)" spans several blocks.
@@ -158,37 +188,46 @@ def clean_markdown(body: str) -> CleanedArticle:
             continue
         if raw.lstrip().startswith("[]("):
             in_link_card = not re.search(r"\]\(https?://[^)]*\)\s*$", raw.split(") ", 1)[-1])
+            removed.append(RemovedBlock(line, "link-preview card", _preview(raw)))
             continue
         if heading:
             level = len(heading.group(1))
             title = _inline_text(heading.group(2))
             if skip_level is not None and level > skip_level:
+                removed.append(RemovedBlock(line, "inside a non-content section", _preview(raw)))
                 continue
             skip_level = level if _NON_CONTENT_SECTION.match(title) else None
+            if skip_level is not None:
+                removed.append(RemovedBlock(line, "non-content section", _preview(raw)))
             if skip_level is None and title:
-                kept.append(("heading", title, level))
+                kept.append(("heading", title, level, line))
             after_image = False
             continue
         if skip_level is not None:
+            removed.append(RemovedBlock(line, "inside a non-content section", _preview(raw)))
             continue
         if _IMAGE.fullmatch(raw.strip()):
             after_image = True
             continue
         text = _clean_paragraph(raw)
-        if not _is_noise(raw, text, after_image):
-            kept.append(("paragraph", text, 0))
+        reason = _noise_reason(raw, text, after_image)
+        if reason is None:
+            kept.append(("paragraph", text, 0, line))
+        elif text:
+            removed.append(RemovedBlock(line, reason, _preview(raw)))
         after_image = False
-    return _assemble(kept)
+    cleaned = _assemble(kept)
+    return CleanedArticle(cleaned.text, cleaned.blocks, removed)
 
 
-def _assemble(kept: list[tuple[str, str, int]]) -> CleanedArticle:
+def _assemble(kept: list[tuple[str, str, int, int]]) -> CleanedArticle:
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
-    for kind, text, level in kept:
+    for kind, text, level, line in kept:
         rendered = f"{'#' * level} {text}" if kind == "heading" else text
         start = offset + (level + 1 if kind == "heading" else 0)
-        blocks.append(Block(kind, text, start, start + len(text), level))  # type: ignore[arg-type]
+        blocks.append(Block(kind, text, start, start + len(text), level, line))  # type: ignore[arg-type]
         parts.append(rendered)
         offset += len(rendered) + 2  # the blank line that separates blocks
     return CleanedArticle(text="\n\n".join(parts), blocks=blocks)

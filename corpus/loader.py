@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from corpus.clean import HTML_COMMENT
-from corpus.schema import ArticleMeta, GlossaryEntry, LabelledQuestion, Resource
+from corpus.schema import ArticleMeta, GlossaryEntry, LabelledQuestion, Resource, TranslationMeta
 
 SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
 FRONT_MATTER_FENCE = "---"
@@ -46,17 +46,44 @@ class CorpusError(Exception):
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A translation of an article (`<id>.<lang>.md`): same sections, in another language."""
+
+    meta: TranslationMeta
+    body: str
+    path: Path
+    body_line: int
+
+    @property
+    def language(self) -> str:
+        return self.meta.language
+
+
+@dataclass(frozen=True)
 class Article:
-    """An article: validated front matter plus the raw Markdown body (cleaned later)."""
+    """An article: validated front matter plus the raw Markdown body (cleaned later), and its
+    translations by language."""
 
     meta: ArticleMeta
     body: str
     path: Path
     body_line: int  # 1-based line of the file where the body starts
+    translations: dict[str, Translation] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`: the translation's, else `title_en` for English, else the
+        original title."""
+        if language == self.meta.language:
+            return self.meta.title
+        if language in self.translations:
+            return self.translations[language].meta.title
+        if language == "en" and self.meta.title_en:
+            return self.meta.title_en
+        return self.meta.title
 
 
 @dataclass(frozen=True)
@@ -67,19 +94,16 @@ class Corpus:
     resources: list[Resource]
     glossary: list[GlossaryEntry] = field(default_factory=list)
 
-    def article(self, article_id: str) -> Article:
-        """The article with this id (KeyError if there is none)."""
-        for article in self.articles:
-            if article.id == article_id:
-                return article
-        raise KeyError(article_id)
-
     def content_hash(self) -> str:
         """A hash of every input that changes what the index contains."""
         digest = hashlib.sha256()
         for article in sorted(self.articles, key=lambda a: a.id):
             digest.update(article.meta.model_dump_json().encode())
             digest.update(article.body.encode())
+            for language in sorted(article.translations):
+                translation = article.translations[language]
+                digest.update(translation.meta.model_dump_json().encode())
+                digest.update(translation.body.encode())
         for resource in sorted(self.resources, key=lambda r: r.id):
             digest.update(resource.model_dump_json().encode())
         for entry in self.glossary:
@@ -195,9 +219,8 @@ def _duplicate_ids(path: Path, node: yaml.Node | None, raw_items: Sequence[Any])
 # --- articles ---------------------------------------------------------------------------------
 
 
-def parse_article(path: Path, text: str | None = None) -> Article:
-    """Parse one Markdown article with YAML front matter."""
-    text = _read_text(path) if text is None else text
+def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], yaml.Node | None, str, int]:
+    """(front matter, its YAML node, body, 1-based line where the body starts)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise CorpusError([Problem(path, 1, None, "missing YAML front matter (first line '---')")])
@@ -210,14 +233,21 @@ def parse_article(path: Path, text: str | None = None) -> Article:
     data, node = _parse_yaml("\n".join(lines[1:end]), path, first_line=2)
     if not isinstance(data, dict):
         raise CorpusError([Problem(path, 2, None, "front matter must be a YAML mapping")])
+    body = "\n".join(lines[end + 1 :])
+    if not HTML_COMMENT.sub("", body).strip():
+        raise CorpusError([Problem(path, end + 2, None, "the article has no body text")])
+    return data, node, body, end + 2
+
+
+def parse_article(path: Path, text: str | None = None) -> Article:
+    """Parse one Markdown article with YAML front matter."""
+    text = _read_text(path) if text is None else text
+    data, node, body, body_line = _split_front_matter(path, text)
     try:
         meta = ArticleMeta.model_validate(data)
     except ValidationError as exc:
         raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
-    body = "\n".join(lines[end + 1 :])
     problems = []
-    if not HTML_COMMENT.sub("", body).strip():
-        problems.append(Problem(path, end + 2, None, "the article has no body text"))
     if path.suffix == ".md" and path.stem != meta.id:
         problems.append(
             Problem(
@@ -226,25 +256,81 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         )
     if problems:
         raise CorpusError(problems)
-    return Article(meta=meta, body=body, path=path, body_line=end + 2)
+    return Article(meta=meta, body=body, path=path, body_line=body_line)
+
+
+def parse_translation(path: Path, text: str | None = None) -> Translation:
+    """Parse one translation file `<id>.<lang>.md` (front matter: translation_of, language,
+    title); its name must agree with its front matter."""
+    text = _read_text(path) if text is None else text
+    data, node, body, body_line = _split_front_matter(path, text)
+    try:
+        meta = TranslationMeta.model_validate(data)
+    except ValidationError as exc:
+        raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
+    expected = f"{meta.translation_of}.{meta.language}.md"
+    if path.name != expected:
+        raise CorpusError(
+            [
+                Problem(
+                    path,
+                    _line_of(node, ("translation_of",), 2),
+                    "translation_of",
+                    f"a translation of {meta.translation_of!r} into {meta.language!r} must be "
+                    f"named {expected!r}",
+                )
+            ]
+        )
+    return Translation(meta=meta, body=body, path=path, body_line=body_line)
+
+
+def _is_translation_file(path: Path) -> bool:
+    return "." in path.stem  # <id>.<lang>.md; article ids are slugs without dots
 
 
 def load_articles(directory: Path) -> list[Article]:
-    """Load every `*.md` article of a directory, sorted by id."""
+    """Load every `*.md` article of a directory with its translations, sorted by id."""
     if not directory.is_dir():
         raise CorpusError([Problem(directory, None, None, "articles directory not found")])
-    articles: list[Article] = []
+    articles: dict[str, Article] = {}
+    translations: list[Translation] = []
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.md")):
         try:
-            articles.append(parse_article(path))
+            if _is_translation_file(path):
+                translations.append(parse_translation(path))
+            else:
+                article = parse_article(path)
+                articles[article.id] = article
         except CorpusError as exc:
             problems += exc.problems
+    for translation in translations:
+        original = articles.get(translation.meta.translation_of)
+        if original is None:
+            problems.append(
+                Problem(
+                    translation.path,
+                    2,
+                    "translation_of",
+                    f"no article {translation.meta.translation_of!r} to be a translation of",
+                )
+            )
+        elif translation.language == original.meta.language:
+            problems.append(
+                Problem(
+                    translation.path,
+                    2,
+                    "language",
+                    f"the original is already in {original.meta.language!r}",
+                )
+            )
+        else:
+            original.translations[translation.language] = translation
     if not articles and not problems:
         problems.append(Problem(directory, None, None, "no articles (*.md) found"))
     if problems:
         raise CorpusError(problems)
-    return sorted(articles, key=lambda a: a.id)
+    return sorted(articles.values(), key=lambda a: a.id)
 
 
 def load_resources(path: Path) -> list[Resource]:

@@ -101,6 +101,16 @@ class ArticleMeta(_Strict):
         return self
 
 
+class TranslationMeta(_Strict):
+    """Front matter of a translation `corpus/articles/<id>.<lang>.md` of article `<id>`."""
+
+    translation_of: str
+    language: Language
+    title: str = Field(min_length=1)
+
+    _slug = field_validator("translation_of")(_check_slug)
+
+
 class Resource(_Strict):
     """One entry of the curated learning-resource catalogue (`corpus/resources.yaml`)."""
 
@@ -147,10 +157,16 @@ class ExpectedPassage(_Strict):
     contains: str = Field(min_length=2)
 
 
+Split = Literal["dev", "test"]
+QuestionKind = Literal["answerable", "chitchat", "offtopic", "neartopic"]
+
+
 class LabelledQuestion(_Strict):
     """One question of the shipped evaluation set (`corpus/eval/questions.yaml`)."""
 
     id: str
+    split: Split = "dev"  # dev: tuned on; test: reported, never tuned on
+    kind: QuestionKind | None = None  # None: "answerable" unless `unanswerable`
     language: Language
     question: str = Field(min_length=1)
     expected_passages: list[ExpectedPassage] = Field(default_factory=list)
@@ -161,4 +177,13 @@ class LabelledQuestion(_Strict):
     def _labels_present(self) -> LabelledQuestion:
         if not self.unanswerable and not self.expected_passages:
             raise ValueError("expected_passages is empty but the question is not unanswerable")
+        if self.kind is not None and (self.kind == "answerable") == self.unanswerable:
+            raise ValueError(f"kind {self.kind!r} contradicts unanswerable: {self.unanswerable}")
         return self
+
+    @property
+    def question_kind(self) -> QuestionKind:
+        """The kind, defaulting to answerable or (for an unanswerable question) neartopic."""
+        if self.kind is not None:
+            return self.kind
+        return "neartopic" if self.unanswerable else "answerable"

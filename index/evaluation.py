@@ -1,4 +1,6 @@
-"""Retrieval quality on a labelled question set: MRR@10, hit@k per language, resource hit@5."""
+"""Retrieval and reply quality on a labelled question set, per language and per split: MRR@10,
+hit@k, resource hit@5, refusals (wrong and right), whether the lead holds the answer, and the
+share of shown passages in the asker's language."""
 
 from __future__ import annotations
 
@@ -26,6 +28,14 @@ def passage_matches(hit: Hit, question: LabelledQuestion) -> bool:
     )
 
 
+def lead_holds_answer(lead_original: str | None, question: LabelledQuestion) -> bool:
+    """The lead (in the original's words) contains one of the labelled fragments."""
+    if not lead_original:
+        return False
+    lead = _squash(lead_original)
+    return any(_squash(label.contains) in lead for label in question.expected_passages)
+
+
 @dataclass(frozen=True)
 class QuestionOutcome:
     """How one question fared."""
@@ -33,9 +43,13 @@ class QuestionOutcome:
     question: LabelledQuestion
     rank: int | None  # 1-based rank of the first right passage within EVAL_K, None if absent
     resource_hit: bool | None  # None when the question expects no resource
-    answered: bool  # above the relevance threshold
+    answered: bool  # the refusal model found a good answer
     relevance: float
     top_passage: Hit | None
+    lead_holds_answer: bool = False
+    shown_passages: int = 0  # passages that would be shown (k of them when answered)
+    shown_in_language: int = 0  # ... of them shown in the asker's language
+    reason: str | None = None
 
 
 @dataclass
@@ -50,6 +64,38 @@ class LanguageReport:
     unanswerable: int = 0
     correctly_refused: int = 0
     wrongly_refused: int = 0
+    unanswerable_answered: int = 0
+    answered: int = 0  # answerable questions that were answered
+    lead_holds_answer: int = 0  # ... whose lead holds the answer
+    shown_passages: int = 0
+    shown_in_language: int = 0
+
+    @property
+    def wrongly_refused_share(self) -> float:
+        return self.wrongly_refused / self.questions if self.questions else 0.0
+
+    @property
+    def unanswerable_answered_share(self) -> float:
+        return self.unanswerable_answered / self.unanswerable if self.unanswerable else 0.0
+
+    @property
+    def lead_share(self) -> float:
+        return self.lead_holds_answer / self.answered if self.answered else 0.0
+
+    @property
+    def in_language_share(self) -> float:
+        return self.shown_in_language / self.shown_passages if self.shown_passages else 0.0
+
+    def to_json(self) -> dict[str, float | int | dict[int, float]]:
+        """Counts and shares for `careerbot eval --json`."""
+        data = dict(vars(self))
+        data.update(
+            wrongly_refused_share=round(self.wrongly_refused_share, 4),
+            unanswerable_answered_share=round(self.unanswerable_answered_share, 4),
+            lead_share=round(self.lead_share, 4),
+            in_language_share=round(self.in_language_share, 4),
+        )
+        return data
 
 
 def _report(outcomes: Sequence[QuestionOutcome]) -> LanguageReport:
@@ -62,6 +108,10 @@ def _report(outcomes: Sequence[QuestionOutcome]) -> LanguageReport:
             for k in (1, 3, 5)
         }
         report.wrongly_refused = sum(1 for o in answerable if not o.answered)
+        report.answered = sum(1 for o in answerable if o.answered)
+        report.lead_holds_answer = sum(1 for o in answerable if o.answered and o.lead_holds_answer)
+        report.shown_passages = sum(o.shown_passages for o in answerable if o.answered)
+        report.shown_in_language = sum(o.shown_in_language for o in answerable if o.answered)
     with_resources = [o for o in outcomes if o.resource_hit is not None]
     report.resource_questions = len(with_resources)
     if with_resources:
@@ -71,15 +121,20 @@ def _report(outcomes: Sequence[QuestionOutcome]) -> LanguageReport:
     unanswerable = [o for o in outcomes if o.question.unanswerable]
     report.unanswerable = len(unanswerable)
     report.correctly_refused = sum(1 for o in unanswerable if not o.answered)
+    report.unanswerable_answered = report.unanswerable - report.correctly_refused
     return report
 
 
 @dataclass(frozen=True)
 class EvalReport:
-    """Per-question outcomes and the figures by language."""
+    """Per-question outcomes and the figures by language, and by split then language."""
 
     outcomes: list[QuestionOutcome]
     by_language: dict[str, LanguageReport]
+    by_split: dict[str, dict[str, LanguageReport]] = field(default_factory=dict)
+
+
+SHOWN_K = 3  # passages a reply shows (the Discord embed and `careerbot ask`)
 
 
 def evaluate(
@@ -87,7 +142,8 @@ def evaluate(
     search: Callable[[str], SearchResult],
 ) -> EvalReport:
     """Run every question through `search` (which must rank EVAL_K passages and RESOURCE_K
-    resources without applying the threshold) and score the rankings."""
+    resources without applying the threshold, i.e. still returning passages and a lead for
+    refused questions) and score rankings, refusals, leads and languages."""
     outcomes = []
     for question in questions:
         result = search(question.question)
@@ -103,6 +159,7 @@ def evaluate(
         if question.expected_resources:
             found = {hit.id for hit in result.resources[:RESOURCE_K]}
             resource_hit = bool(found & set(question.expected_resources))
+        shown = result.passages[:SHOWN_K]
         outcomes.append(
             QuestionOutcome(
                 question=question,
@@ -111,11 +168,43 @@ def evaluate(
                 answered=result.answered,
                 relevance=result.relevance,
                 top_passage=result.passages[0] if result.passages else None,
+                lead_holds_answer=lead_holds_answer(result.lead_original, question),
+                shown_passages=len(shown),
+                shown_in_language=sum(1 for h in shown if h.language_shown == question.language),
+                reason=result.reason,
             )
         )
-    by_language = {
-        language: _report([o for o in outcomes if o.question.language == language])
-        for language in sorted({q.language for q in questions})
+    by_split = {
+        split: _by_language([o for o in outcomes if o.question.split == split])
+        for split in sorted({q.split for q in questions})
     }
-    by_language["all"] = _report(outcomes)
-    return EvalReport(outcomes, by_language)
+    return EvalReport(outcomes, _by_language(outcomes), by_split)
+
+
+def _by_language(outcomes: Sequence[QuestionOutcome]) -> dict[str, LanguageReport]:
+    reports = {
+        language: _report([o for o in outcomes if o.question.language == language])
+        for language in sorted({o.question.language for o in outcomes})
+    }
+    reports["all"] = _report(outcomes)
+    return reports
+
+
+def traditional_agreement(
+    questions: Sequence[LabelledQuestion], search: Callable[[str], SearchResult]
+) -> float | None:
+    """Share of the answerable Chinese questions whose Traditional-character form (OpenCC
+    s2t) gets the same top passage as the question as written; None without such questions."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t.json")
+    chinese = [q for q in questions if q.language == "zh" and not q.unanswerable]
+    if not chinese:
+        return None
+    same = 0
+    for question in chinese:
+        written = search(question.question)
+        converted = search(to_traditional.convert(question.question))
+        top = written.passages[0].id if written.passages else None
+        same += top == (converted.passages[0].id if converted.passages else None)
+    return same / len(chinese)

@@ -38,6 +38,10 @@ class GateReport:
     max_drop: float
     worse: list[QuestionChange]
     better: int  # questions whose right passage moved up
+    # share of the unanswerable questions that got an answer (None: the set has none)
+    new_unanswerable_answered: float | None = None
+    served_unanswerable_answered: float | None = None
+    max_unanswerable_rise: float = 1.0
 
     @property
     def drop(self) -> float:
@@ -45,14 +49,30 @@ class GateReport:
         return 0.0 if self.served_mrr is None else self.served_mrr - self.new_mrr
 
     @property
+    def unanswerable_rise(self) -> float:
+        """How much the share of answered unanswerable questions rose (0 without a served one)."""
+        if self.served_unanswerable_answered is None or self.new_unanswerable_answered is None:
+            return 0.0
+        return self.new_unanswerable_answered - self.served_unanswerable_answered
+
+    @property
     def passed(self) -> bool:
-        return self.drop <= self.max_drop + 1e-9
+        return (
+            self.drop <= self.max_drop + 1e-9
+            and self.unanswerable_rise <= self.max_unanswerable_rise + 1e-9
+        )
 
     def to_json(self) -> dict[str, Any]:
         """What `careerbot index status` shows of a generation's quality."""
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
         return {
             "mrr": round(self.new_mrr, 4),
-            "served_mrr": None if self.served_mrr is None else round(self.served_mrr, 4),
+            "served_mrr": rounded(self.served_mrr),
+            "unanswerable_answered": rounded(self.new_unanswerable_answered),
+            "served_unanswerable_answered": rounded(self.served_unanswerable_answered),
             "worse": [vars(change) for change in self.worse],
             "better": self.better,
         }
@@ -87,6 +107,11 @@ def _mrr(report: EvalReport) -> float:
     return report.by_language["all"].mrr
 
 
+def _unanswerable_answered(report: EvalReport) -> float | None:
+    figures = report.by_language["all"]
+    return figures.unanswerable_answered_share if figures.unanswerable else None
+
+
 def _evaluate(
     loaded: LoadedIndex,
     embedder: Embedder,
@@ -111,10 +136,13 @@ def quality_gate(
     embedder: Embedder,
     config: RetrieverConfig,
     max_mrr_drop: float,
+    max_unanswerable_rise: float = 0.05,
 ) -> Callable[[LoadedIndex, LoadedIndex | None], GateReport]:
     """A gate for `build_index`: evaluates both generations on `questions` and raises
     PublishRefused (with the GateReport as details) if MRR@10 drops by more than
-    `max_mrr_drop`. A passing report is saved as quality.json in the new generation."""
+    `max_mrr_drop` or the share of unanswerable questions that get an answer rises by more
+    than `max_unanswerable_rise`. A passing report is saved as quality.json in the new
+    generation."""
     remembered = _RememberedQueries(embedder)
 
     def gate(candidate: LoadedIndex, served: LoadedIndex | None) -> GateReport:
@@ -144,12 +172,28 @@ def quality_gate(
             max_drop=max_mrr_drop,
             worse=worse,
             better=better,
+            new_unanswerable_answered=_unanswerable_answered(new_report),
+            served_unanswerable_answered=(
+                _unanswerable_answered(served_report) if served_report else None
+            ),
+            max_unanswerable_rise=max_unanswerable_rise,
         )
         if not report.passed:
+            reasons = []
+            if report.drop > max_mrr_drop + 1e-9:
+                reasons.append(
+                    f"MRR@10 would drop from {report.served_mrr:.3f} to {report.new_mrr:.3f} "
+                    f"(more than the allowed {max_mrr_drop:.3f}); {len(worse)} questions got worse"
+                )
+            if report.unanswerable_rise > max_unanswerable_rise + 1e-9:
+                reasons.append(
+                    f"unanswerable questions answered would rise from "
+                    f"{report.served_unanswerable_answered:.1%} to "
+                    f"{report.new_unanswerable_answered:.1%} (more than the allowed "
+                    f"{max_unanswerable_rise:.1%})"
+                )
             raise PublishRefused(
-                f"quality gate: MRR@10 would drop from {report.served_mrr:.3f} to "
-                f"{report.new_mrr:.3f} (more than the allowed {max_mrr_drop:.3f}); "
-                f"{len(worse)} questions got worse. The served index is unchanged; publish "
+                f"quality gate: {'; '.join(reasons)}. The served index is unchanged; publish "
                 "anyway with `careerbot index build --force`",
                 details=report,
             )

@@ -183,6 +183,21 @@ class LexicalIndex:
         model = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         return cls(model, size)
 
+    def idf(self, tokens: Sequence[str]) -> np.ndarray:
+        """Inverse document frequency of each token, log(1 + (n + 1) / (df + 0.5)); a token
+        the corpus never uses gets the highest value. Read from BM25's per-token postings
+        (columns of its sparse score matrix), so it costs nothing to keep."""
+        vocabulary = self._model.vocab_dict
+        indptr = self._model.scores["indptr"]
+        frequencies = np.array(
+            [
+                indptr[vocabulary[t] + 1] - indptr[vocabulary[t]] if t in vocabulary else 0
+                for t in tokens
+            ],
+            dtype=np.float64,
+        )
+        return np.log1p((self.size + 1) / (frequencies + 0.5))
+
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (zeros when nothing matches)."""
         if not tokens or self.size == 0:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 # The longest question the retriever accepts. Real questions are a few sentences; past this the
 # embedder truncates anyway and the text is more likely a paste than a question.
@@ -13,6 +14,12 @@ MAX_QUESTION_CHARS = 1000
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
 _WHITESPACE = re.compile(r"\s+")
+# Terminal escape sequences (colours, cursor moves) pasted with a question: dropped whole,
+# not just their ESC, so "\x1b[1;31mtest\x1b[0m" is "test".
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])"
+)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 QuestionLanguage = Literal["zh", "en"]
 
@@ -20,19 +27,31 @@ QuestionLanguage = Literal["zh", "en"]
 class InvalidQuestion(ValueError):
     """A question that cannot be searched; `reason` is a stable code, the message says why."""
 
-    def __init__(self, reason: Literal["empty", "too_long", "no_words"], message: str):
+    def __init__(self, reason: Literal["empty", "too_long", "no_words", "not_text"], message: str):
         self.reason = reason
         super().__init__(message)
 
 
 def normalize_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
-    """The question with control characters removed and white space collapsed.
+    """The question with escape sequences and control or format characters (NUL, bidi
+    overrides, zero-width) removed and white space collapsed.
 
-    Raises InvalidQuestion for an empty question, one longer than `max_chars`, or one with no
+    Raises InvalidQuestion for text that is not valid Unicode (bytes that were not UTF-8, read
+    with surrogateescape), an empty question, one longer than `max_chars`, or one with no
     letters, digits or Chinese characters (only emoji or punctuation).
     """
+    if _SURROGATE.search(question):
+        raise InvalidQuestion("not_text", "the question is not valid UTF-8 text")
+    question = _ESCAPE_SEQUENCE.sub(" ", question)
+    # Format characters (zero-width space, bidi overrides) vanish so "机器\u200b学习" stays one
+    # word; control characters and line separators separate words.
     visible = "".join(
-        " " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in question
+        ""
+        if unicodedata.category(ch) == "Cf"
+        else " "
+        if unicodedata.category(ch) in {"Cc", "Zl", "Zp"}
+        else ch
+        for ch in question
     )
     text = _WHITESPACE.sub(" ", visible).strip()
     if not text:
@@ -44,6 +63,22 @@ def normalize_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> st
     if not any(unicodedata.category(ch)[0] in {"L", "N"} for ch in text):
         raise InvalidQuestion("no_words", "the question has no words (only symbols or emoji)")
     return text
+
+
+@functools.cache
+def _to_simplified() -> Any:
+    """OpenCC's Traditional-to-Simplified converter (phrases and characters), loaded once."""
+    import opencc  # imported on use: English questions never need it
+
+    return opencc.OpenCC("t2s.json")
+
+
+def matching_form(text: str) -> str:
+    """The form of a question used for matching: Traditional Chinese becomes Simplified (the
+    corpus's script), so both get the same results; text without Han characters is unchanged."""
+    if not _HAN.search(text):
+        return text
+    return _to_simplified().convert(text)
 
 
 def detect_language(text: str) -> QuestionLanguage:

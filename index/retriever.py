@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +11,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus.chunk import split_sentences
 from index.embedders import Embedder
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
 from index.pins import PinIndex, PinMatch
-from index.query import MAX_QUESTION_CHARS, QuestionLanguage, detect_language, normalize_question
+from index.query import (
+    MAX_QUESTION_CHARS,
+    QuestionLanguage,
+    detect_language,
+    matching_form,
+    normalize_question,
+)
+from index.refusal import Decision, RefusalFeatures, RefusalModel, decide
 from index.store import LoadedIndex, load_index
 
 
@@ -24,20 +33,22 @@ class RetrieverConfig(BaseModel):
 
     k: int = Field(5, ge=1, le=50, description="passages returned")
     k_resources: int = Field(3, ge=0, le=50, description="resources returned")
-    # Cosines of multilingual-e5 are compressed and run higher for Chinese questions (the corpus
-    # language), so each language has its own floor. Set on the shipped questions plus off-topic
-    # ones (weather, films, recipes); another embedder needs its own values (see `careerbot eval`).
-    min_relevance_zh: float = Field(
-        0.88, description="best passage cosine below which a Chinese question gets no answer"
+    # "No good answer" is decided by a small logistic model per language over the dense score,
+    # the margin to the next passage, the words shared with the best passage and the question's
+    # length (index.refusal), fitted on the dev split; another embedder needs its own fit.
+    refusal: RefusalModel = Field(default_factory=RefusalModel)
+    # A refused question still gets resources, but only ones close to it on their own.
+    min_resource_relevance_zh: float = Field(
+        0.86, description="resource cosine a refused Chinese question needs to list a resource"
     )
-    min_relevance_en: float = Field(
-        0.785, description="best passage cosine below which an English question gets no answer"
+    min_resource_relevance_en: float = Field(
+        0.83, description="resource cosine a refused English question needs to list a resource"
     )
     # English questions meet Chinese text: the glossary-expanded BM25 carries them (dense alone
     # MRR@10 0.34, fused 0.82), while for Chinese a light touch helps (0.70 -> 0.74) and more
     # hurts, because paraphrased questions share few bigrams with the answer.
     lexical_weight_zh: float = Field(0.02, ge=0, description="BM25 share for Chinese questions")
-    lexical_weight_en: float = Field(0.08, ge=0, description="BM25 share for English questions")
+    lexical_weight_en: float = Field(0.2, ge=0, description="BM25 share for English questions")
     resource_article_boost: float = Field(
         0.02, ge=0, description="bonus for resources that the best passages' articles mention"
     )
@@ -70,6 +81,26 @@ class Hit:
     source: str  # the article id of a passage, the resource id of a resource
     heading_path: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # Passages: the original's language, and what the member is shown (the translation in the
+    # reply language when there is one, else the original).
+    language: str | None = None
+    language_shown: str | None = None
+    title_shown: str | None = None
+    heading_path_shown: tuple[str, ...] = ()
+    text_shown: str | None = None
+
+    @property
+    def shown_text(self) -> str:
+        """The text the member reads."""
+        return self.text if self.text_shown is None else self.text_shown
+
+    @property
+    def shown_title(self) -> str:
+        return self.title if self.title_shown is None else self.title_shown
+
+    @property
+    def shown_heading_path(self) -> tuple[str, ...]:
+        return self.heading_path_shown or self.heading_path
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON form used by `careerbot search --json`."""
@@ -85,6 +116,11 @@ class Hit:
         if self.kind == "passage":
             data["article_id"] = self.source
             data["heading_path"] = list(self.heading_path)
+            data["language"] = self.language
+            data["text_shown"] = self.shown_text
+            data["language_shown"] = self.language_shown
+            data["title_shown"] = self.shown_title
+            data["heading_path_shown"] = list(self.shown_heading_path)
         data.update(self.extra)
         return data
 
@@ -98,9 +134,18 @@ class SearchResult:
     passages: list[Hit]
     resources: list[Hit]
     answered: bool  # False: nothing relevant enough; `passages` is then empty
-    relevance: float  # cosine of the best passage
-    lead: str | None = None  # the best passage's sentence(s) closest to the question
+    relevance: float  # the refusal model's probability that the corpus answers the question
+    lead: str | None = None  # the sentence(s) that answer the question, as shown
     pin: PinMatch | None = None  # a moderator's pinned answer for this question, shown first
+    lead_original: str | None = None  # the lead's sentence(s) in the original passage
+    lead_passage_id: str | None = None  # the passage the lead comes from
+    reply_language: QuestionLanguage | None = None  # shown in this language (default: asked)
+    reason: str | None = None  # why there is no good answer (None when answered)
+    dense: float = -1.0  # cosine of the best passage
+
+    def __post_init__(self) -> None:
+        if self.reply_language is None:
+            object.__setattr__(self, "reply_language", self.language)
 
     @property
     def hits(self) -> list[Hit]:
@@ -133,13 +178,48 @@ class Candidates:
         order = np.lexsort((self.ids, -self.fused))[:k]
         return [(int(self.ids[i]), float(self.fused[i])) for i in order]
 
+    def by_owner(self, owner: np.ndarray) -> Candidates:
+        """One candidate per owner (`owner[position]`, a passage for each search unit): its
+        best fused score and its best cosine over its units."""
+        if not self.ids.size:
+            return self
+        owners = owner[self.ids]
+        order = np.lexsort((self.ids, -self.fused))
+        distinct, first = np.unique(owners[order], return_index=True)
+        fused = self.fused[order][first]
+        dense = np.full(distinct.size, -np.inf, dtype=np.float32)
+        np.maximum.at(dense, np.searchsorted(distinct, owners), self.dense)
+        return Candidates(distinct.astype(np.int64), dense, fused)
+
     def boosted(self, boost: np.ndarray) -> Candidates:
         """The same candidates with `boost[position]` added to their fused scores."""
         return Candidates(self.ids, self.dense, self.fused + boost[self.ids])
 
 
-# A lead sentence shorter than this ("It depends.") says little alone: its best neighbour joins it.
-LEAD_MIN_CHARS = 40
+# A lead sentence shorter than this ("It depends.", "这个问题很难量化。") says little alone: the
+# sentence after it joins it (an answer follows its lead-in more often than it precedes it).
+LEAD_MIN_CHARS = {"zh": 16, "en": 40}
+# The lead is looked for in the best few passages, the lower ranks paying a little per rank:
+# the best sentence is not always in the best passage, but usually is.
+LEAD_PASSAGES = 3
+LEAD_RANK_PENALTY = 0.02
+# Sentences that never make a lead: questions, quotation attributions ("— Chip Huyen",
+# "他强调说:"), lead-ins that end in a colon, and headings kept as one-line paragraphs.
+_QUESTION_END = re.compile(r"[?？][\"”’」』）)]*$|[吗呢][。]?$")
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:[-–—―]+|by\s)|(?:说|道|表示|写道|指出)\s*[:：]|\b(?:said|says|wrote)\s*:", re.I
+)
+_LEAD_IN_END = re.compile(r"[:：—-]\s*$")
+
+
+def _lead_candidate(sentence: str, language: str) -> bool:
+    """Whether a sentence may be (the start of) a lead."""
+    stripped = sentence.strip()
+    if not stripped or _QUESTION_END.search(stripped) or _ATTRIBUTION.search(stripped):
+        return False
+    if "?" in stripped or "？" in stripped:  # "…数学技能?这个问题很难量化。": a question inside
+        return False
+    return not _LEAD_IN_END.search(stripped)
 
 
 class Retriever:
@@ -155,11 +235,16 @@ class Retriever:
         self.pins: PinIndex | None = None
         self._expander = GlossaryExpander(index.glossary)
         self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
-        # Sentence rows of each passage: spans are written passage by passage, so contiguous.
+        # Vector and BM25 rows are search units: a passage in one of its languages.
+        self._unit_passage = np.array([p for p, _ in index.units], dtype=np.int64)
+        self._unit_of = {unit: row for row, unit in enumerate(index.units)}
+        # Sentence rows of each unit: spans are written unit by unit, so contiguous.
         self._sentence_rows: dict[int, tuple[int, int]] = {}
-        for row, (position, _, _) in enumerate(index.sentence_spans):
-            first, _ = self._sentence_rows.get(position, (row, row))
-            self._sentence_rows[position] = (first, row + 1)
+        for row, (unit, _, _) in enumerate(index.sentence_spans):
+            first, _ = self._sentence_rows.get(unit, (row, row))
+            self._sentence_rows[unit] = (first, row + 1)
+        self._unit_tokens: dict[int, set[str]] = {}
+        self._unseen_idf = float(index.passage_lexical.idf(["\0never-a-token"])[0])
 
     @classmethod
     def open(
@@ -176,34 +261,45 @@ class Retriever:
         *,
         apply_threshold: bool = True,
         guild_id: int | None = None,
+        reply_language: QuestionLanguage | None = None,
     ) -> SearchResult:
         """Rank passages and resources for `question` (InvalidQuestion for unusable input).
 
-        With `guild_id` and pins attached (`self.pins`), a pin of that guild whose question is
-        close enough comes back as `result.pin`.
+        Passages are shown in `reply_language` (default: the question's) where a translation
+        exists. With `guild_id` and pins attached (`self.pins`), a pin of that guild whose
+        question is close enough comes back as `result.pin`.
 
-        Below the language's `min_relevance_*` the result is marked unanswered and carries no passages, unless
-        `apply_threshold` is False (evaluation looks at the ranking either way).
+        When the refusal model (index.refusal) finds no good answer the result is marked
+        unanswered, says why, and carries no passages, unless `apply_threshold` is False
+        (evaluation looks at the ranking either way).
         """
         config = self.config
         k = config.k if k is None else k
         k_resources = config.k_resources if k_resources is None else k_resources
         text = normalize_question(question, config.max_question_chars)
-        language = detect_language(text)
-        query_vector = self.embedder.embed_queries([text])[0]
+        matching = matching_form(text)  # Traditional Chinese matched as Simplified
+        language = detect_language(matching)
+        shown_language = reply_language or language
+        query_vector = self.embedder.embed_queries([matching])[0]
 
-        tokens = tokenize(text)
+        question_tokens = tokenize(matching)
+        tokens = list(question_tokens)
         if language == "en" and config.glossary_expansion:
-            tokens += tokenize(" ".join(self._expander.chinese_terms(text)))
+            tokens += tokenize(" ".join(self._expander.chinese_terms(matching)))
         weight = config.lexical_weight_zh if language == "zh" else config.lexical_weight_en
 
-        passage_candidates = self.candidates(
+        unit_candidates = self.candidates(
             query_vector, self.index.passage_index, self.index.passage_lexical, tokens, weight
         )
-        passage_best = passage_candidates.best(k)
-        relevance = passage_candidates.relevance
-        floor = config.min_relevance_zh if language == "zh" else config.min_relevance_en
-        answered = relevance >= floor
+        passage_candidates = unit_candidates.by_owner(self._unit_passage)
+        passage_best = passage_candidates.best(max(k, LEAD_PASSAGES))
+        features = self._features(passage_candidates, passage_best, question_tokens)
+        decision = (
+            decide(config.refusal.for_language(language), features)
+            if passage_best
+            else Decision(False, 0.0, "the index has no passages")
+        )
+        answered = decision.answered
 
         resource_candidates = self.candidates(
             query_vector, self.index.resource_index, self.index.resource_lexical, tokens, weight
@@ -214,17 +310,32 @@ class Retriever:
                 [bool(mentions & top_articles) for mentions in self._resource_mentions], dtype=float
             )
             resource_candidates = resource_candidates.boosted(config.resource_article_boost * boost)
+        resource_best = resource_candidates.best(k_resources)
+        if not answered and apply_threshold:
+            # Refused: a resource is listed only when it is close to the question on its own.
+            floor = (
+                config.min_resource_relevance_zh
+                if language == "zh"
+                else config.min_resource_relevance_en
+            )
+            dense_of = dict(
+                zip(
+                    resource_candidates.ids.tolist(),
+                    resource_candidates.dense.tolist(),
+                    strict=True,
+                )
+            )
+            resource_best = [(i, s) for i, s in resource_best if dense_of.get(i, -1.0) >= floor]
 
         passages = (
-            [self._passage_hit(i, score) for i, score in passage_best]
+            [self._passage_hit(i, score, shown_language) for i, score in passage_best[:k]]
             if answered or not apply_threshold
             else []
         )
-        resources = [
-            self._resource_hit(i, score, language)
-            for i, score in resource_candidates.best(k_resources)
-        ]
-        lead = self._lead(query_vector, passage_best[0][0]) if answered and passage_best else None
+        resources = [self._resource_hit(i, score, shown_language) for i, score in resource_best]
+        lead = None
+        if (answered or not apply_threshold) and passage_best:
+            lead = self._lead(query_vector, passage_best[:LEAD_PASSAGES], shown_language)
         pin = None
         if self.pins is not None and guild_id is not None:
             pin = self.pins.best(
@@ -234,33 +345,189 @@ class Retriever:
                 config.pin_threshold_same_language,
                 config.pin_threshold_cross_language,
             )
-        return SearchResult(text, language, passages, resources, answered, relevance, lead, pin)
+        return SearchResult(
+            text,
+            language,
+            passages,
+            resources,
+            answered,
+            round(decision.probability, 4),
+            lead.shown if lead else None,
+            pin,
+            lead_original=lead.original if lead else None,
+            lead_passage_id=lead.passage_id if lead else None,
+            reply_language=shown_language,
+            reason=decision.reason,
+            dense=passage_candidates.relevance,
+        )
+
+    def features(self, question: str) -> RefusalFeatures:
+        """The refusal model's inputs for `question` (for calibration)."""
+        text = matching_form(normalize_question(question, self.config.max_question_chars))
+        language = detect_language(text)
+        query_vector = self.embedder.embed_queries([text])[0]
+        question_tokens = tokenize(text)
+        tokens = list(question_tokens)
+        if language == "en" and self.config.glossary_expansion:
+            tokens += tokenize(" ".join(self._expander.chinese_terms(text)))
+        weight = (
+            self.config.lexical_weight_zh if language == "zh" else self.config.lexical_weight_en
+        )
+        candidates = self.candidates(
+            query_vector, self.index.passage_index, self.index.passage_lexical, tokens, weight
+        ).by_owner(self._unit_passage)
+        return self._features(candidates, candidates.best(LEAD_PASSAGES), question_tokens)
+
+    def _features(
+        self,
+        candidates: Candidates,
+        best: list[tuple[int, float]],
+        question_tokens: list[str],
+    ) -> RefusalFeatures:
+        dense_sorted = np.sort(candidates.dense)[::-1]
+        dense = float(dense_sorted[0]) if dense_sorted.size else -1.0
+        margin = float(dense_sorted[0] - dense_sorted[1]) if dense_sorted.size > 1 else 0.0
+        distinct = sorted(set(question_tokens))
+        coverage = unknown = 0.0
+        if distinct:
+            idf = self.index.passage_lexical.idf(distinct)
+            never_used = idf >= self._unseen_idf - 1e-9
+            total = float(idf.sum())
+            unknown = float(idf[never_used].sum()) / total
+            if best:
+                found = self._passage_tokens(best[0][0])
+                covered = np.array([t in found for t in distinct])
+                coverage = float(idf[covered].sum()) / total
+        return RefusalFeatures(
+            dense, margin, coverage, unknown, float(np.log1p(len(question_tokens)))
+        )
+
+    def _passage_tokens(self, position: int) -> set[str]:
+        """Tokens of a passage in all its languages (cached: the corpus is small per passage)."""
+        if position not in self._unit_tokens:
+            record = self.index.passages[position]
+            texts = [record["text"], *(t["text"] for t in record.get("translations", []))]
+            self._unit_tokens[position] = set(tokenize(matching_form(" ".join(texts))))
+        return self._unit_tokens[position]
 
     def embed_questions(self, questions: Sequence[str]) -> np.ndarray:
         """Query vectors of `questions` as `search` computes them (for pin questions).
 
         InvalidQuestion if one of them cannot be searched."""
-        texts = [normalize_question(q, self.config.max_question_chars) for q in questions]
+        texts = [
+            matching_form(normalize_question(q, self.config.max_question_chars)) for q in questions
+        ]
         return self.embedder.embed_queries(texts)
 
-    def _lead(self, query_vector: np.ndarray, position: int) -> str | None:
-        """The sentence of passage `position` closest to the question, with its closer
-        neighbour when it is very short; None when the index has no sentence vectors for it."""
-        rows = self._sentence_rows.get(position)
+    def _unit_sentences(self, unit: int) -> list[tuple[int, int, int]]:
+        """(sentence row, start, end) of every sentence of a unit."""
+        rows = self._sentence_rows.get(unit)
         if rows is None:
-            return None
+            return []
         first, last = rows
-        scores = self.index.sentence_vectors[first:last] @ query_vector
-        best = int(np.argmax(scores))
-        chosen = [best]
-        spans = self.index.sentence_spans[first:last]
-        if spans[best][2] - spans[best][1] < LEAD_MIN_CHARS and len(spans) > 1:
-            neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans)]
-            chosen.append(max(neighbours, key=lambda i: scores[i]))
-        text = self.index.passages[position]["text"]
-        start = spans[min(chosen)][1]
-        end = spans[max(chosen)][2]
-        return text[start:end]
+        return [(row, *self.index.sentence_spans[row][1:]) for row in range(first, last)]
+
+    def _lead(
+        self, query_vector: np.ndarray, best: list[tuple[int, float]], shown_language: str
+    ) -> _Lead | None:
+        """The sentence (with the next one when it is short) of the best passages closest to
+        the question that can stand as an answer, in the original and as shown."""
+        chosen: tuple[float, int, str, int] | None = None  # (score, position, language, index)
+        for rank, (position, _) in enumerate(best):
+            record = self.index.passages[position]
+            for language, text in self._texts_of(record):
+                unit = self._unit_of.get((position, language))
+                if unit is None:
+                    continue
+                sentences = self._unit_sentences(unit)
+                if not sentences:
+                    continue
+                rows = [row for row, _, _ in sentences]
+                scores = self.index.sentence_vectors[rows] @ query_vector
+                for index, (_, start, end) in enumerate(sentences):
+                    if not _lead_candidate(text[start:end], language):
+                        continue
+                    score = float(scores[index]) - LEAD_RANK_PENALTY * rank
+                    if chosen is None or score > chosen[0]:
+                        chosen = (score, position, language, index)
+        if chosen is None:
+            return None
+        _, position, language, index = chosen
+        record = self.index.passages[position]
+        unit_sentences = self._unit_sentences(self._unit_of[(position, language)])
+        text = dict(self._texts_of(record))[language]
+        indices = [index]
+        _, start, end = unit_sentences[index]
+        minimum = LEAD_MIN_CHARS["zh" if language == "zh" else "en"]
+        if end - start < minimum and index + 1 < len(unit_sentences):
+            following = text[unit_sentences[index + 1][1] : unit_sentences[index + 1][2]]
+            if not _QUESTION_END.search(following.strip()):
+                indices.append(index + 1)
+        shown_lang = self._shown_language(record, shown_language)
+        original_indices = self._map_sentences(record, language, record["language"], indices)
+        shown_indices = self._map_sentences(record, language, shown_lang, indices)
+        return _Lead(
+            passage_id=record["id"],
+            original=self._sentence_text(record, record["language"], original_indices),
+            shown=self._sentence_text(record, shown_lang, shown_indices),
+        )
+
+    @staticmethod
+    def _texts_of(record: dict[str, Any]) -> list[tuple[str, str]]:
+        return [
+            (record["language"], record["text"]),
+            *((t["language"], t["text"]) for t in record.get("translations", [])),
+        ]
+
+    @staticmethod
+    def _shown_language(record: dict[str, Any], wanted: str) -> str:
+        if wanted == record["language"]:
+            return wanted
+        if any(t["language"] == wanted for t in record.get("translations", [])):
+            return wanted
+        return record["language"]
+
+    @staticmethod
+    def _map_sentences(
+        record: dict[str, Any], source: str, target: str, indices: list[int]
+    ) -> list[int]:
+        """Sentence indices of language `source` mapped to language `target` of a passage,
+        through the original (translations are aligned with the original, not each other)."""
+        if source == target:
+            return indices
+        original_language = record["language"]
+        groups_of = {
+            t["language"]: t.get("sentence_groups", []) for t in record.get("translations", [])
+        }
+
+        def to_original(language: str, wanted: list[int]) -> list[int]:
+            if language == original_language:
+                return wanted
+            found: list[int] = []
+            for (o_start, o_end), (t_start, t_end) in groups_of.get(language, []):
+                if any(t_start <= i < t_end for i in wanted):
+                    found.extend(range(o_start, o_end))
+            return found
+
+        def from_original(language: str, wanted: list[int]) -> list[int]:
+            if language == original_language:
+                return wanted
+            found: list[int] = []
+            for (o_start, o_end), (t_start, t_end) in groups_of.get(language, []):
+                if any(o_start <= i < o_end for i in wanted):
+                    found.extend(range(t_start, t_end))
+            return found
+
+        return sorted(set(from_original(target, to_original(source, indices))))
+
+    def _sentence_text(self, record: dict[str, Any], language: str, indices: list[int]) -> str:
+        text = dict(self._texts_of(record))[language]
+        spans = split_sentences(text)
+        if not indices or not spans:
+            return text
+        first = spans[min(indices)][0]
+        last = spans[min(max(indices), len(spans) - 1)][1]
+        return text[first:last]
 
     def candidates(
         self,
@@ -296,8 +563,12 @@ class Retriever:
         fused = dense + weight * (lexical_scores[ids] / best_lexical)
         return Candidates(ids, dense, fused)
 
-    def _passage_hit(self, position: int, score: float) -> Hit:
+    def _passage_hit(self, position: int, score: float, shown_language: str) -> Hit:
         record = self.index.passages[position]
+        shown = self._shown_language(record, shown_language)
+        translation = next(
+            (t for t in record.get("translations", []) if t["language"] == shown), None
+        )
         return Hit(
             kind="passage",
             id=record["id"],
@@ -308,6 +579,11 @@ class Retriever:
             source=record["article_id"],
             heading_path=tuple(record["heading_path"]),
             extra={"start": record["start"], "end": record["end"]},
+            language=record["language"],
+            language_shown=shown,
+            title_shown=translation["title"] if translation else None,
+            heading_path_shown=tuple(translation["heading_path"]) if translation else (),
+            text_shown=translation["text"] if translation else None,
         )
 
     def _resource_hit(self, position: int, score: float, language: QuestionLanguage) -> Hit:
@@ -328,3 +604,10 @@ class Retriever:
                 "topics": record["topics"],
             },
         )
+
+
+@dataclass(frozen=True)
+class _Lead:
+    passage_id: str
+    original: str
+    shown: str

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from corpus.align import align_sentences
 from corpus.chunk import Passage, chunk_article, split_sentences
 from corpus.loader import Corpus
 from index.ann import (
@@ -41,7 +42,7 @@ from index.lexical import TOKENIZER_ID, LexicalIndex
 if TYPE_CHECKING:
     import faiss
 
-FORMAT_VERSION = 2  # 2: sentence vectors for the answer's lead
+FORMAT_VERSION = 3  # 2: sentence vectors for the answer's lead; 3: translations as search units
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 
 MANIFEST = "manifest.json"
@@ -134,23 +135,76 @@ class BuildReport:
         return self.generation is None
 
 
-def _index_inputs(corpus: Corpus) -> tuple[list[Passage], list[str], list[str]]:
-    """Passages, their embedding texts and the resources' embedding texts."""
+@dataclass(frozen=True)
+class SearchUnit:
+    """One searchable text of a passage: the original or one of its translations. The vector
+    and BM25 indexes hold one row per unit; a search returns one hit per passage."""
+
+    passage: int  # position of the passage
+    language: str
+    text: str  # the passage text in this language
+    embedding_text: str
+
+
+def _search_units(passages: list[Passage]) -> list[SearchUnit]:
+    units = []
+    for position, passage in enumerate(passages):
+        units.append(SearchUnit(position, passage.language, passage.text, passage.embedding_text()))
+        for translation in passage.translations:
+            units.append(
+                SearchUnit(
+                    position, translation.language, translation.text, translation.embedding_text()
+                )
+            )
+    return units
+
+
+def _index_inputs(corpus: Corpus) -> tuple[list[Passage], list[SearchUnit], list[str]]:
+    """Passages, their search units and the resources' embedding texts."""
     passages = [p for article in corpus.articles for p in chunk_article(article)]
-    return (
-        passages,
-        [p.embedding_text() for p in passages],
-        [r.embedding_text() for r in corpus.resources],
-    )
+    return passages, _search_units(passages), [r.embedding_text() for r in corpus.resources]
 
 
-def _sentence_spans(passages: list[Passage]) -> list[tuple[int, int, int]]:
-    """`(passage position, start, end)` of every sentence, offsets into the passage text."""
+def _sentence_spans(units: list[SearchUnit]) -> list[tuple[int, int, int]]:
+    """`(unit position, start, end)` of every sentence, offsets into the unit's text."""
     return [
         (position, start, end)
-        for position, passage in enumerate(passages)
-        for start, end in split_sentences(passage.text)
+        for position, unit in enumerate(units)
+        for start, end in split_sentences(unit.text)
     ]
+
+
+def _realigned(
+    passages: list[Passage],
+    units: list[SearchUnit],
+    sentence_spans: list[tuple[int, int, int]],
+    sentence_vectors: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Passage records whose translations' sentence groups are aligned again with the
+    cross-lingual similarity of the sentence vectors (order and length alone at chunking)."""
+    rows: dict[int, list[int]] = {}
+    for row, (unit, _, _) in enumerate(sentence_spans):
+        rows.setdefault(unit, []).append(row)
+    unit_of: dict[tuple[int, str], int] = {(u.passage, u.language): i for i, u in enumerate(units)}
+    records = []
+    for position, passage in enumerate(passages):
+        record = _passage_record(passage)
+        ours = rows.get(unit_of[(position, passage.language)], [])
+        for translation in record["translations"]:
+            theirs = rows.get(unit_of[(position, translation["language"])], [])
+            if not ours or not theirs or not sentence_vectors.size:
+                continue
+            similarity = sentence_vectors[ours] @ sentence_vectors[theirs].T
+            groups = align_sentences(
+                [sentence_spans[r][2] - sentence_spans[r][1] for r in ours],
+                [sentence_spans[r][2] - sentence_spans[r][1] for r in theirs],
+                lambda i, j, s=similarity: float(s[i, j]),
+            )
+            translation["sentence_groups"] = [
+                [list(g.original), list(g.translated)] for g in groups
+            ]
+        records.append(record)
+    return records
 
 
 def corpus_fingerprint(corpus: Corpus) -> str:
@@ -167,6 +221,8 @@ def _fingerprint(corpus: Corpus, passages: list[Passage]) -> str:
     for passage in passages:
         digest.update(json.dumps(_passage_record(passage), ensure_ascii=False).encode())
         digest.update(passage.embedding_text().encode())
+        for translation in passage.translations:
+            digest.update(translation.embedding_text().encode())
     return digest.hexdigest()
 
 
@@ -239,6 +295,16 @@ def _fsync_tree(root: Path) -> None:
 def _passage_record(passage: Passage) -> dict[str, Any]:
     record = asdict(passage)
     record["heading_path"] = list(passage.heading_path)
+    record["translations"] = [
+        {
+            "language": t.language,
+            "title": t.title,
+            "heading_path": list(t.heading_path),
+            "text": t.text,
+            "sentence_groups": [[list(g.original), list(g.translated)] for g in t.sentence_groups],
+        }
+        for t in passage.translations
+    ]
     return record
 
 
@@ -283,9 +349,10 @@ def build_index(
     """
     vector_config = vector_index or VectorIndexConfig()
     started = time.perf_counter()
-    passages, passage_texts, resource_texts = _index_inputs(corpus)
-    sentence_spans = _sentence_spans(passages)
-    sentence_texts = [passages[p].text[start:end] for p, start, end in sentence_spans]
+    passages, units, resource_texts = _index_inputs(corpus)
+    passage_texts = [unit.embedding_text for unit in units]
+    sentence_spans = _sentence_spans(units)
+    sentence_texts = [units[u].text[start:end] for u, start, end in sentence_spans]
     fingerprint = _fingerprint(corpus, passages)
     planned_vectors = planned_vector_index(len(passages), vector_config)
     embedder_id = embedder.id if embedder else embedder_config.embedder_id()
@@ -356,7 +423,11 @@ def build_index(
             faiss_module.write_index(
                 _flat_ip_index(resource_vectors, dim), str(staging / "resources.faiss")
             )
-            _write_json(staging / "passages.json", [_passage_record(p) for p in passages])
+            _write_json(
+                staging / "passages.json",
+                _realigned(passages, units, sentence_spans, sentence_vectors),
+            )
+            _write_json(staging / "units.json", [[u.passage, u.language] for u in units])
             _write_json(
                 staging / "resources.json",
                 [r.model_dump(mode="json") for r in corpus.resources],
@@ -533,8 +604,9 @@ class LoadedIndex:
     resource_index: faiss.Index
     passage_lexical: LexicalIndex
     resource_lexical: LexicalIndex
-    sentence_vectors: np.ndarray  # one row per sentence of every passage, L2-normalised
-    sentence_spans: list[tuple[int, int, int]]  # (passage position, start, end) per row
+    sentence_vectors: np.ndarray  # one row per sentence of every search unit, L2-normalised
+    sentence_spans: list[tuple[int, int, int]]  # (unit position, start, end) per row
+    units: list[tuple[int, str]]  # (passage position, language) per vector / BM25 row
 
 
 def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
@@ -564,10 +636,16 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
             (int(p), int(a), int(b))
             for p, a, b in json.loads((directory / "sentences.json").read_text(encoding="utf-8"))
         ]
+        units = [
+            (int(p), str(language))
+            for p, language in json.loads((directory / "units.json").read_text(encoding="utf-8"))
+        ]
     except (OSError, ValueError, RuntimeError) as exc:
         raise IndexCorrupt(f"index in {directory} could not be read ({exc}): {fix}") from None
     counts_ok = (
-        len(passages) == manifest.passage_count == passage_index.ntotal
+        len(passages) == manifest.passage_count
+        and len(units) == passage_index.ntotal
+        and all(0 <= p < len(passages) for p, _ in units)
         and len(resources) == manifest.resource_count == resource_index.ntotal
         and len(sentence_spans) == len(sentence_vectors)
     )
@@ -592,4 +670,5 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         resource_lexical,
         sentence_vectors,
         sentence_spans,
+        units,
     )

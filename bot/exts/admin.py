@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -33,11 +33,21 @@ WORSE_SHOWN = 5  # questions that got worse listed in a refusal
 
 @dataclass
 class _Progress:
-    """The latest progress of the build, written from the search thread."""
+    """The latest progress of the build, updated on the loop from the search thread's reports."""
 
     stage: str = ""
     done: int = 0
     total: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        self.stage, self.done, self.total = stage, done, total
+        self.changed.set()
+
+    def finish(self) -> None:
+        self.finished.set()
+        self.changed.set()
 
 
 def _reason_of(error: Exception) -> str:
@@ -52,6 +62,7 @@ class Admin(commands.Cog):
     def __init__(self, bot: CareerBot):
         self.bot = bot
         self._running = asyncio.Lock()
+        self.progress_edit_seconds = PROGRESS_EDIT_SECONDS
 
     @app_commands.command(
         name="reindex",
@@ -77,9 +88,10 @@ class Admin(commands.Cog):
             except (CorpusError, IndexStoreError) as error:
                 outcome = error
             finally:
-                reporter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reporter
+                # The reporter sends what it has not shown yet and stops: the summary below is
+                # always the last edit, and a build that reported progress always showed some.
+                progress.finish()
+                await reporter
             await interaction.edit_original_response(content=await self._summary(outcome, language))
 
     async def _build(self, progress: _Progress) -> BuildReport:
@@ -90,10 +102,7 @@ class Admin(commands.Cog):
         loop = asyncio.get_running_loop()
 
         def on_progress(stage: str, done: int, total: int) -> None:
-            def update() -> None:
-                progress.stage, progress.done, progress.total = stage, done, total
-
-            loop.call_soon_threadsafe(update)
+            loop.call_soon_threadsafe(progress.update, stage, done, total)
 
         def build(retriever: Retriever) -> BuildReport:
             corpus = load_corpus(settings.corpus_dir)
@@ -101,7 +110,11 @@ class Admin(commands.Cog):
             if settings.index.quality_gate and settings.questions_file.exists():
                 questions = load_questions(settings.questions_file, corpus)
                 gate = quality_gate(
-                    questions, retriever.embedder, settings.retrieval, settings.index.max_mrr_drop
+                    questions,
+                    retriever.embedder,
+                    settings.retrieval,
+                    settings.index.max_mrr_drop,
+                    settings.index.max_unanswerable_rise,
                 )
             return build_index(
                 corpus,
@@ -119,11 +132,14 @@ class Admin(commands.Cog):
     async def _report_progress(
         self, interaction: discord.Interaction, progress: _Progress, language: Language
     ) -> None:
+        """Edit the progress into the message at once, then at most every
+        `progress_edit_seconds`, until the build has finished."""
         shown = None
         while True:
-            await asyncio.sleep(PROGRESS_EDIT_SECONDS)
+            await progress.changed.wait()
+            progress.changed.clear()
             current = (progress.stage, progress.done, progress.total)
-            if progress.stage and current != shown:
+            if progress.stage and current != shown and not progress.finished.is_set():
                 shown = current
                 with contextlib.suppress(discord.HTTPException):  # progress is best effort
                     await interaction.edit_original_response(
@@ -135,6 +151,10 @@ class Admin(commands.Cog):
                             total=progress.total,
                         )
                     )
+            if progress.finished.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(progress.finished.wait(), self.progress_edit_seconds)
 
     async def _summary(self, outcome: BuildReport | Exception, language: Language) -> str:
         if isinstance(outcome, PublishRefused):

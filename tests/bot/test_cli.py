@@ -73,6 +73,37 @@ def test_search_reports_bad_lines_and_exits_non_zero(config_file, tmp_path):
     assert second["hits"]
 
 
+def test_search_json_shows_what_the_member_reads_and_why(config_file):
+    result = _run(
+        config_file, "search", "--json", "--k", "1", "--no-threshold", "What maths do I need?"
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(text) for text in result.stdout.splitlines()]
+    assert {"lead", "lead_original", "reason", "relevance", "reply_language"} <= line.keys()
+    passage = next(hit for hit in line["hits"] if hit["kind"] == "passage")
+    assert passage["language"] == "zh"  # the original as written
+    assert {"text_shown", "language_shown", "title_shown"} <= passage.keys()
+    # the small corpus has no translation: the original is shown
+    assert passage["language_shown"] == "zh" and passage["text_shown"] == passage["text"]
+
+
+def test_invalid_utf8_is_one_line_per_query_and_the_others_are_answered(config_file):
+    """Bytes that are not UTF-8, as an argument and on stdin, in a real process."""
+    command = [sys.executable, "-m", "bot.cli", "--config", str(config_file)]
+    asked = subprocess.run([*command, "ask", b"abc\xff\xfe"], capture_output=True, text=True)
+    assert asked.returncode == 1 and "not valid UTF-8" in asked.stderr
+    assert "Traceback" not in asked.stderr + asked.stdout
+    searched = subprocess.run(
+        [*command, "search", "--json", "--queries-file", "-"],
+        input=b"\xff bad bytes\n\xe6\x95\xb0\xe6\x8d\xae\xe7\xa7\x91\xe5\xad\xa6\xe5\xae\xb6\n",
+        capture_output=True,
+    )
+    assert searched.returncode == 1 and b"Traceback" not in searched.stderr
+    first, second = (json.loads(line) for line in searched.stdout.decode().splitlines())
+    assert first["error"] == "the question is not valid UTF-8 text" and "\ufffd" in first["query"]
+    assert second["query"] == "数据科学家" and second["hits"]
+
+
 def test_index_build_status_verify(config_file):
     built = _run(config_file, "index", "build")
     assert built.exit_code == 0 and "Built generation" in built.output
@@ -114,6 +145,7 @@ def test_corpus_lint_reports_file_line_field(config_file):
         ("   ", "empty"),
         ("x" * 10_000, "too long"),
         ("\x00\x07\x1b", "empty"),
+        ("\x1b[1;31m\x1b[0m\u202e", "empty"),  # escape sequences and a bidi override only
         ("😀🎉🚀", "no words"),
         ("！？。", "没有文字"),
     ],

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import bot.exts.admin
 from bot.app import CareerBot
 from bot.config import DiscordSettings, GuildSettings, IndexSettings, Settings
 from tests.bot.test_bot_e2e import EPHEMERAL, TIMEOUT, running_bot
@@ -123,8 +122,7 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
     asyncio.run(asyncio.wait_for(main(), 240))
 
 
-def test_reindex_is_owner_only_reports_progress_and_serves_the_result(workspace, monkeypatch):
-    monkeypatch.setattr(bot.exts.admin, "PROGRESS_EDIT_SECONDS", 0.05)
+def test_reindex_is_owner_only_reports_progress_and_serves_the_result(workspace):
     # the gate runs; a new article may move a labelled question, which is not this test's point
     settings = _settings(workspace, max_mrr_drop=1.0, watch_seconds=0)
 

@@ -3,14 +3,14 @@ from io import StringIO
 from rich.console import Console
 
 from bot.formatting import clip, excerpt
-from bot.terminal import render_answer
+from bot.terminal import render_answer, wrap_text
 from index.retriever import Hit, SearchResult
 
 
 def test_excerpt_keeps_whole_sentences_within_the_limit():
     text = "第一句话。第二句话很长很长。第三句。"
     assert excerpt(text, limit=100) == text
-    assert excerpt(text, limit=12) == "第一句话。"
+    assert excerpt(text, limit=12) == "第一句话。…"  # a cut is marked
     assert excerpt("一" * 50, limit=10) == "一" * 9 + "…"
     assert (
         excerpt("开头：\n\n- 第一项。\n- 第二项。", limit=100) == "开头：\n- 第一项。\n- 第二项。"
@@ -73,3 +73,57 @@ def test_lead_printed_first_on_one_line():
     result = SearchResult("数学？", "zh", [_passage()], [], True, 0.9, "需要\n线性代数。")
     out = _render(result)
     assert out.index("» 需要 线性代数。") < out.index("最相关的段落")
+
+
+def test_excerpt_around_the_lead_contains_it_and_marks_both_cuts():
+    text = "第一句很长的开场白。" * 5 + "关键的答案在这里。" + "后面还有别的内容。" * 5
+    shown = excerpt(text, limit=40, include="关键的答案在这里。")
+    assert "关键的答案在这里。" in shown
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) <= 40
+
+
+def test_wrap_text_counts_display_width_keeps_bullets_and_urls():
+    text = "中文字符" * 15 + "\n- 列表项目" + "很长" * 30 + "\nsee https://example.com/" + "a" * 90
+    lines = wrap_text(text, 40, "  ").splitlines()
+    from rich.cells import cell_len
+
+    url = "https://example.com/" + "a" * 90
+    assert any(line.strip() == url for line in lines)  # whole, on a line of its own
+    assert all(cell_len(line) <= 40 for line in lines if url not in line)
+    item = next(i for i, line in enumerate(lines) if line.startswith("  - 列表"))
+    assert lines[item + 1].startswith("    ") and not lines[item + 1].startswith("    -")
+    english = wrap_text("word " * 30, 22).splitlines()
+    assert all(cell_len(line) <= 22 and not line.endswith("wor") for line in english)
+
+
+def test_english_asker_reads_the_translation_or_a_note():
+    translated = Hit(
+        kind="passage",
+        id="a#1",
+        score=0.9,
+        title="文章",
+        text="机器学习工程师需要线性代数。",
+        url="https://example.com/a",
+        source="a",
+        heading_path=("技能",),
+        language="zh",
+        language_shown="en",
+        title_shown="The article",
+        heading_path_shown=("Skills",),
+        text_shown="ML engineers need linear algebra.",
+    )
+    untranslated = Hit(
+        kind="passage",
+        id="b#1",
+        score=0.8,
+        title="另一篇",
+        text="只有中文。",
+        url=None,
+        source="b",
+        language="zh",
+        language_shown="zh",
+    )
+    out = _render(SearchResult("math?", "en", [translated, untranslated], [], True, 0.9))
+    assert "The article › Skills" in out and "ML engineers need linear algebra." in out
+    assert "机器学习" not in out
+    assert "no English translation yet" in out and "只有中文。" in out

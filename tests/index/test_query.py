@@ -4,8 +4,9 @@ from index.query import InvalidQuestion, detect_language, normalize_question
 
 
 def test_normalize_collapses_whitespace_and_control_characters():
-    assert normalize_question("  what\x00 is\tML?\n\x1b[31m ") == "what is ML? [31m"
-    assert normalize_question("机器\u200b学习") == "机器 学习"
+    assert normalize_question("  what\x00 is\tML?\n\x1b[31m ") == "what is ML?"
+    assert normalize_question("机器\u200b学习\u202e") == "机器学习"
+    assert normalize_question("\x1b]0;title\x07ok\x1b[0m") == "ok"
 
 
 @pytest.mark.parametrize(

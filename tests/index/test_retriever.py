@@ -53,12 +53,17 @@ def test_resources_described_in_the_question_language(retriever):
     assert any("深度学习" in hit.text for hit in result.resources)
 
 
-def test_off_topic_question_gets_no_passages_but_resources(retriever):
+def test_off_topic_question_gets_no_passages_and_no_unrelated_resources(retriever):
     for question in ("How do I bake sourdough bread?", "推荐一部好看的电影", "今天天气怎么样？"):
         result = retriever.search(question)
         assert not result.answered, question
-        assert result.passages == []
-        assert result.resources  # the closest resources are still offered
+        assert result.passages == [] and result.reason
+        assert result.resources == []  # nothing in the catalogue is about bread or films
+
+
+def test_refusal_keeps_resources_relevant_on_their_own(retriever):
+    result = retriever.search("Is there a good course on Docker?")
+    assert any("docker" in hit.id for hit in result.resources), result
 
 
 def test_threshold_can_be_disabled_for_evaluation(retriever):
@@ -74,8 +79,9 @@ def test_k_and_bad_input(retriever):
 
 
 def test_lexical_weight_matters_for_english(shipped_index_root, bundled_embedder):
-    """Dense-only English retrieval is weak against Chinese text; the glossary-expanded BM25
-    is what lifts it. Guards the fusion against silently switching off."""
+    """BM25 (with the glossary for the articles' Chinese terms) lifts English retrieval well
+    above dense alone, even with English translations. Guards the fusion against silently
+    switching off."""
     questions = [
         q
         for q in load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
@@ -93,7 +99,7 @@ def test_lexical_weight_matters_for_english(shipped_index_root, bundled_embedder
     fused = mrr(RetrieverConfig())
     dense_only = mrr(RetrieverConfig(lexical_weight_en=0))
     no_glossary = mrr(RetrieverConfig(glossary_expansion=False))
-    assert fused > dense_only + 0.2
+    assert fused > dense_only + 0.1
     assert fused > no_glossary
 
 
@@ -104,15 +110,21 @@ def test_shipped_question_set_quality_floor(retriever):
         questions,
         lambda q: retriever.search(q, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False),
     )
-    assert report.by_language["zh"].mrr >= 0.70
-    assert report.by_language["en"].mrr >= 0.78
+    for split in ("dev", "test"):
+        zh, en = report.by_split[split]["zh"], report.by_split[split]["en"]
+        assert zh.mrr >= 0.6 and en.mrr >= 0.5, split
+        for figures in (zh, en):
+            assert figures.wrongly_refused_share <= 0.15, split
+            assert figures.unanswerable_answered_share <= 0.4, split
+            assert figures.in_language_share >= 0.9, split
+            assert figures.lead_share >= 0.25, split
     assert report.by_language["all"].resource_hit_at_5 >= 0.9
 
 
 def test_lead_is_the_sentence_closest_to_the_question(retriever):
     result = retriever.search("需要学Docker吗？")
-    best = result.passages[0]
-    assert result.lead and result.lead in best.text
+    best = next(p for p in result.passages if p.id == result.lead_passage_id)
+    assert result.lead and result.lead in best.text and result.lead == result.lead_original
     assert "Docker" in result.lead
     assert not best.text.startswith(result.lead)  # chosen by meaning, not the opening
     assert len(result.lead) < len(best.text) / 2
@@ -168,3 +180,52 @@ def test_an_ivf_index_probing_every_cell_ranks_as_exact_search(
         assert [h.id for h in ivf.passages] == [h.id for h in exact.passages], question
         assert [h.id for h in ivf.resources] == [h.id for h in exact.resources]
         assert ivf.relevance == pytest.approx(exact.relevance, abs=1e-6)
+
+
+def test_english_asker_reads_english_passages_lead_and_titles(retriever):
+    result = retriever.search("Should I learn software engineering before machine learning?")
+    assert result.answered and result.reply_language == "en"
+    for hit in result.passages:
+        assert hit.language == "zh" and hit.language_shown == "en"
+        assert not _has_han(hit.shown_text) and not _has_han(hit.shown_title)
+        assert _has_han(hit.text)  # `text` stays the original as written
+    assert result.lead and not _has_han(result.lead)
+    assert result.lead_original and _has_han(result.lead_original)
+    lead_passage = next(p for p in result.passages if p.id == result.lead_passage_id)
+    assert result.lead in lead_passage.shown_text
+    assert result.lead_original in lead_passage.text
+
+
+def test_reply_language_can_differ_from_the_question(retriever):
+    result = retriever.search("机器学习工程师要学哪些数学？", reply_language="en")
+    assert result.language == "zh" and result.reply_language == "en"
+    assert not _has_han(result.passages[0].shown_text)
+
+
+def test_traditional_chinese_gets_the_simplified_results(retriever):
+    simplified = retriever.search("机器学习工程师需要会写代码吗？")
+    traditional = retriever.search("機器學習工程師需要會寫代碼嗎？")
+    assert [h.id for h in traditional.passages] == [h.id for h in simplified.passages]
+    assert traditional.answered == simplified.answered
+
+
+@pytest.mark.parametrize(
+    "question", ["hello", "ok", "test", "asdfghjkl", "\x1b[1;31mtest\x1b[0m", "在吗", "thanks!"]
+)
+def test_chitchat_and_noise_get_no_answer_and_say_why(retriever, question):
+    result = retriever.search(question)
+    assert not result.answered and result.passages == [] and result.reason
+
+
+def test_lead_is_never_a_question_or_an_attribution(retriever):
+    questions = load_questions(SHIPPED_CORPUS_DIR / "eval" / "questions.yaml", load_corpus())
+    for question in questions[:60]:
+        result = retriever.search(question.question, apply_threshold=False)
+        assert result.lead, question.id
+        lead = result.lead.strip()
+        assert "?" not in lead and "？" not in lead, (question.id, lead)
+        assert not lead.startswith(("—", "-", "–")), (question.id, lead)
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
