@@ -78,16 +78,16 @@ class RefusalModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     zh: LanguageModel = LanguageModel(
-        mean=[0.8904, 0.0072, 0.0792, 0.7435, 2.9755],
-        scale=[0.0289, 0.0069, 0.0673, 0.1279, 0.6567],
-        weights=[1.4946, -0.1521, 0.3895, -0.8915, 1.4645],
-        bias=1.2209,
+        mean=[0.8901, 0.0073, 0.0873, 0.7392, 2.8483],
+        scale=[0.0277, 0.0067, 0.0747, 0.1256, 0.7241],
+        weights=[2.0159, -0.0455, 0.7513, -0.8727, 0.3083],
+        bias=0.9103,
     )
     en: LanguageModel = LanguageModel(
-        mean=[0.8622, 0.0068, 0.225, 0.4721, 2.3434],
-        scale=[0.0281, 0.0069, 0.1759, 0.2299, 0.4785],
-        weights=[1.8684, 0.5425, -0.1206, -1.3416, 0.7813],
-        bias=1.9942,
+        mean=[0.8621, 0.0078, 0.2684, 0.4384, 2.223],
+        scale=[0.0279, 0.0083, 0.2279, 0.2579, 0.5959],
+        weights=[2.0799, 0.466, 0.1318, -1.5527, 0.7685],
+        bias=1.4372,
     )
 
     def for_language(self, language: str) -> LanguageModel:
@@ -138,10 +138,15 @@ def fit_language_model(
     design = np.hstack([z, np.ones((len(z), 1))])
     beta = np.zeros(design.shape[1])
     penalty = np.diag([RIDGE] * z.shape[1] + [0.0])
+    # Each class weighs as much as the other: answerable questions outnumber unanswerable ones
+    # about three to one, and a wrong answer to chit-chat costs a member as much as a refusal.
+    positives = max(1.0, float(y.sum()))
+    negatives = max(1.0, float(len(y) - y.sum()))
+    weight = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-design @ beta))
-        gradient = design.T @ (p - y) + penalty @ beta
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
+        gradient = design.T @ (weight * (p - y)) + penalty @ beta
+        hessian = design.T @ (design * (weight * p * (1 - p))[:, None]) + penalty
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if np.abs(step).max() < 1e-9:
