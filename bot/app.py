@@ -92,6 +92,10 @@ class CareerBot(commands.Bot):
         **client_options: Any,
     ):
         """`client_options` go to discord.py's client (tests shorten `guild_ready_timeout`)."""
+        # The bot has no voice: discord.py's start-up warnings about missing voice libraries
+        # (PyNaCl, davey) would only worry whoever reads the logs.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=minimal_intents(),

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from bot.config import ConfigError, Settings
 from bot.i18n import t
-from corpus.loader import CorpusError, Problem, load_corpus, load_questions
+from corpus.loader import CorpusError, Problem, load_questions
 from index.embedders import Embedder, EmbedderError, LazyEmbedder, make_embedder
 from index.query import InvalidQuestion, detect_language, normalize_question
 from index.retriever import Retriever
@@ -113,7 +113,7 @@ def _build(
     gate: bool = False,
 ) -> BuildReport:
     """Build with a progress bar on stderr; with `gate`, the quality gate decides publishing."""
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = settings.load_corpus()
     embedder = embedder or LazyEmbedder(settings.embedder)
     quality_gate = None
     if gate and not settings.questions_file.exists():
@@ -387,7 +387,7 @@ def index_status() -> None:
             check_compatible(manifest, settings.embedder.embedder_id())
         except IndexStoreError as exc:
             problems.append(str(exc))
-        if corpus_fingerprint(load_corpus(settings.corpus_dir)) != manifest.corpus_hash:
+        if corpus_fingerprint(settings.load_corpus()) != manifest.corpus_hash:
             problems.append("the corpus changed since this build: run `careerbot index build`")
         planned = planned_vector_index(manifest.passage_count, settings.index.vectors)
         if planned != manifest.vector_index:
@@ -406,11 +406,14 @@ def index_status() -> None:
 def _generation_labels(settings: Settings, served: str) -> list[str]:
     """Each kept generation, newest first, with its gate MRR when known and the served one marked."""
     from index.gate import QUALITY_FILE
-    from index.store import GENERATIONS
+    from index.store import GENERATIONS, published_generations
 
     labels = []
+    published = published_generations(settings.index_root)
     for name in reversed(list_generations(settings.index_root)):
         label = name + (" (served)" if name == served else "")
+        if name not in published and name != served:
+            label += " (never published: a build stopped before publishing it; the next build removes it)"
         try:
             quality = json.loads(
                 (settings.index_root / GENERATIONS / name / QUALITY_FILE).read_text("utf-8")
@@ -451,7 +454,7 @@ def corpus_lint(
 
     with _errors():
         settings = _settings()
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = settings.load_corpus()
         embed = None if skip_similarity else LazyEmbedder(settings.embedder).embed_passages
         reports = lint_articles(corpus, embed)
         weak: list[Problem] = []
@@ -617,7 +620,7 @@ def eval_command(
         if split not in {"dev", "test", "all"}:
             raise _fail(f"--split must be dev, test or all, not {split!r}", 2)
         settings = _settings()
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = settings.load_corpus()
         questions = load_questions(questions_file or settings.questions_file, corpus)
         retriever = _open_retriever(settings)
         if calibrate:

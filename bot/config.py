@@ -20,7 +20,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from corpus.loader import SHIPPED_CORPUS_DIR
+from corpus.loader import MAX_ARTICLE_BYTES, SHIPPED_CORPUS_DIR, Corpus, load_corpus
 from index.ann import VectorIndexConfig
 from index.embedders import EmbedderConfig
 from index.retriever import RetrieverConfig
@@ -216,6 +216,18 @@ class OpsSettings(BaseModel):
     )
 
 
+def _source_of(location: tuple[Any, ...], config_file: Path | None) -> str:
+    """Where a bad value came from: the environment variable that set it (environment
+    variables win over the file), else the configuration file, else the default."""
+    environment = {name.upper(): name for name in os.environ}
+    parts = [str(part).upper() for part in location]
+    for length in range(len(parts), 0, -1):
+        name = "CAREERBOT_" + "__".join(parts[:length])
+        if name in environment:
+            return f"environment variable {environment[name]}"
+    return f"in {config_file}" if config_file is not None else "default value"
+
+
 class Settings(BaseSettings):
     """All careerbot settings."""
 
@@ -225,6 +237,9 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(SHIPPED_CORPUS_DIR, description="articles/ and resources.yaml")
     data_dir: Path = Field(Path("data"), description="built index and embedding cache")
+    max_article_bytes: int = Field(
+        MAX_ARTICLE_BYTES, ge=1000, description="larger article files are refused by lint and build"
+    )
     embedder: EmbedderConfig = EmbedderConfig()
     retrieval: RetrieverConfig = RetrieverConfig()
     eval: EvalSettings = EvalSettings()
@@ -240,6 +255,10 @@ class Settings(BaseSettings):
     )
 
     _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
+
+    def load_corpus(self) -> Corpus:
+        """The configured corpus, loaded and checked (CorpusError lists every problem)."""
+        return load_corpus(self.corpus_dir, self.max_article_bytes)
 
     @property
     def questions_file(self) -> Path:
@@ -308,9 +327,10 @@ class Settings(BaseSettings):
             return cls(**overrides)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+                f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']} "
+                f"({_source_of(error['loc'], path if path.exists() else None)})"
                 for error in exc.errors()
             )
-            raise ConfigError(f"invalid configuration ({path}): {problems}") from None
+            raise ConfigError(f"invalid configuration: {problems}") from None
         finally:
             cls._yaml_data = {}

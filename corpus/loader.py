@@ -20,6 +20,9 @@ FRONT_MATTER_FENCE = "---"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Model = TypeVar("Model", bound=BaseModel)
+# The largest article file accepted: the shipped articles are 5-14 KB, so a megabyte is a book
+# or a paste by mistake, whose build would hold the index lock for a long time.
+MAX_ARTICLE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -288,14 +291,27 @@ def _is_translation_file(path: Path) -> bool:
     return "." in path.stem  # <id>.<lang>.md; article ids are slugs without dots
 
 
-def load_articles(directory: Path) -> list[Article]:
-    """Load every `*.md` article of a directory with its translations, sorted by id."""
+def load_articles(directory: Path, max_article_bytes: int = MAX_ARTICLE_BYTES) -> list[Article]:
+    """Load every `*.md` article of a directory with its translations, sorted by id; files
+    above `max_article_bytes` are refused."""
     if not directory.is_dir():
         raise CorpusError([Problem(directory, None, None, "articles directory not found")])
     articles: dict[str, Article] = {}
     translations: list[Translation] = []
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.md")):
+        size = path.stat().st_size
+        if size > max_article_bytes:
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    f"the file is {size:,} bytes, above the limit of {max_article_bytes:,} "
+                    "(setting max_article_bytes): split it into several articles",
+                )
+            )
+            continue
         try:
             if _is_translation_file(path):
                 translations.append(parse_translation(path))
@@ -369,14 +385,17 @@ def load_questions(path: Path, corpus: Corpus | None = None) -> list[LabelledQue
     return questions
 
 
-def load_corpus(directory: Path = SHIPPED_CORPUS_DIR) -> Corpus:
-    """Load articles, resources and glossary of a corpus directory, checking cross-references."""
+def load_corpus(
+    directory: Path = SHIPPED_CORPUS_DIR, max_article_bytes: int = MAX_ARTICLE_BYTES
+) -> Corpus:
+    """Load articles, resources and glossary of a corpus directory, checking cross-references
+    (articles above `max_article_bytes` are refused)."""
     problems: list[Problem] = []
     articles: list[Article] = []
     resources: list[Resource] = []
     glossary: list[GlossaryEntry] = []
     try:
-        articles = load_articles(directory / "articles")
+        articles = load_articles(directory / "articles", max_article_bytes)
     except CorpusError as exc:
         problems += exc.problems
     try:

@@ -3,6 +3,8 @@
 Layout under the index root (``<data_dir>/index``)::
 
     CURRENT                    name of the generation being served (replaced atomically)
+    PUBLISHED                  every generation ever published, one name a line (rollback
+                               only goes back to these)
     generations/<name>/        manifest.json, passages.faiss, resources.faiss, passages.json,
                                resources.json, glossary.json, lexical-passages/, lexical-resources/
     embeddings.sqlite          the embedding cache
@@ -16,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +50,10 @@ KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
+PUBLISHED = "PUBLISHED"
+# A generation name is a UTC timestamp (20261201T195000007126Z): anything else in CURRENT is
+# damage, not a name.
+_GENERATION_NAME = re.compile(r"^\d{8}T\d{12}Z$")
 GENERATIONS = "generations"
 CACHE_FILE = "embeddings.sqlite"
 LOCK_FILE = ".lock"
@@ -226,22 +233,45 @@ def _fingerprint(corpus: Corpus, passages: list[Passage]) -> str:
     return digest.hexdigest()
 
 
-def current_generation_dir(index_root: Path) -> Path:
-    """The directory of the served generation; IndexMissing if there is none."""
+def _served_name(index_root: Path) -> str:
+    """The generation name in CURRENT; IndexMissing without one, IndexCorrupt when the pointer
+    cannot be read or does not hold a generation name (a damaged byte, a truncated write)."""
     pointer = index_root / CURRENT
+    fix = "rebuild with `careerbot index build --force` (or `careerbot index rollback`)"
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        name = pointer.read_bytes().decode("utf-8").strip()
     except FileNotFoundError:
         raise IndexMissing(
             f"no index in {index_root}: build it with `careerbot index build`"
         ) from None
+    except UnicodeDecodeError:
+        raise IndexCorrupt(f"{pointer} is damaged (not text): {fix}") from None
+    except OSError as exc:
+        raise IndexCorrupt(f"{pointer} cannot be read ({exc.strerror}): {fix}") from None
+    if not _GENERATION_NAME.match(name):
+        raise IndexCorrupt(f"{pointer} does not hold a generation name ({name[:40]!r}): {fix}")
+    return name
+
+
+def current_generation_dir(index_root: Path) -> Path:
+    """The directory of the served generation; IndexMissing if there is none."""
+    name = _served_name(index_root)
     directory = index_root / GENERATIONS / name
-    if not name or "/" in name or not directory.is_dir():
+    if not directory.is_dir():
         raise IndexCorrupt(
-            f"{pointer} names generation {name!r}, which does not exist: "
+            f"{index_root / CURRENT} names generation {name!r}, which does not exist: "
             "rebuild with `careerbot index build --force`"
         )
     return directory
+
+
+def published_generations(index_root: Path) -> set[str]:
+    """Names of the generations that were ever published (served)."""
+    try:
+        text = (index_root / PUBLISHED).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return set()
+    return {line.strip() for line in text.splitlines() if _GENERATION_NAME.match(line.strip())}
 
 
 def read_current_manifest(index_root: Path) -> Manifest:
@@ -407,6 +437,7 @@ def build_index(
 
         generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         generations = index_root / GENERATIONS
+        _remove_dead_staging(generations)
         staging = generations / f".tmp-{generation}-{os.getpid()}"
         staging.mkdir(parents=True)
         try:
@@ -472,6 +503,7 @@ def build_index(
                 if progress:
                     progress("quality gate", 0, 1)
                 quality = gate(candidate, _served_or_none(index_root, embedder_id))
+                manifest = _checksum_new_files(staging, manifest)
             final = generations / generation
             os.rename(staging, final)
             _fsync_dir(generations)
@@ -488,6 +520,31 @@ def build_index(
             time.perf_counter() - started,
             quality,
         )
+
+
+def _remove_dead_staging(generations: Path) -> None:
+    """Remove the staging directories of builds that were killed. Called with the build lock
+    held, so no other build on this machine is writing one."""
+    if not generations.is_dir():
+        return
+    for leftover in generations.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _checksum_new_files(staging: Path, manifest: Manifest) -> Manifest:
+    """The manifest with the files written into the staging directory after it (the quality
+    gate's report) checksummed too, rewritten: `verify` covers everything in a generation."""
+    files = dict(manifest.files)
+    for path in sorted(staging.rglob("*")):
+        name = str(path.relative_to(staging))
+        if path.is_file() and name != MANIFEST and name not in files:
+            files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    if files == manifest.files:
+        return manifest
+    updated = Manifest(**{**asdict(manifest), "files": files})
+    _write_json(staging / MANIFEST, asdict(updated))
+    _fsync_tree(staging)
+    return updated
 
 
 def _served_or_none(index_root: Path, embedder_id: str) -> LoadedIndex | None:
@@ -518,11 +575,14 @@ def rollback(index_root: Path, embedder_id: str) -> str:
     """
     with build_lock(index_root):
         current = current_generation_dir(index_root).name
-        older = [name for name in list_generations(index_root) if name < current]
+        published = published_generations(index_root)
+        older = [
+            name for name in list_generations(index_root) if name < current and name in published
+        ]
         if not older:
             raise IndexStoreError(
-                f"no generation older than {current} is kept in {index_root / GENERATIONS}: "
-                "nothing to roll back to"
+                f"no published generation older than {current} is kept in "
+                f"{index_root / GENERATIONS}: nothing to roll back to"
             )
         target = older[-1]
         load_generation(index_root / GENERATIONS / target, embedder_id)
@@ -542,19 +602,28 @@ def _publish(index_root: Path, generation: str) -> None:
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_root / CURRENT)
     _fsync_dir(index_root)
+    if generation not in published_generations(index_root):
+        with open(index_root / PUBLISHED, "a", encoding="utf-8") as record:
+            record.write(generation + "\n")
+            record.flush()
+            os.fsync(record.fileno())
 
 
 def _prune(index_root: Path, keep: int) -> None:
+    """Keep the newest `keep` published generations (the served one always); remove the
+    generations that were never published: a build killed between renaming its generation into
+    place and publishing it, whose quality gate may never have run."""
     generations = index_root / GENERATIONS
-    current = (index_root / CURRENT).read_text(encoding="utf-8").strip()
+    current = _served_name(index_root)
+    published = published_generations(index_root)
     names = sorted(p.name for p in generations.iterdir() if not p.name.startswith("."))
-    for name in names[: max(0, len(names) - keep)]:
+    for name in names:
+        if name not in published and name != current:
+            shutil.rmtree(generations / name, ignore_errors=True)
+    kept = [name for name in names if name in published or name == current]
+    for name in kept[: max(0, len(kept) - keep)]:
         if name != current:
             shutil.rmtree(generations / name, ignore_errors=True)
-    for leftover in generations.glob(".tmp-*"):  # from builds that were killed
-        with contextlib.suppress(OSError):
-            if time.time() - leftover.stat().st_mtime > 3600:
-                shutil.rmtree(leftover)
 
 
 def verify_generation(directory: Path, *, checksums: bool = True) -> Manifest:

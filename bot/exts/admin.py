@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
-from corpus.loader import CorpusError, load_corpus, load_questions
+from corpus.loader import CorpusError, load_questions
 from index.gate import GateReport, quality_gate
 from index.retriever import Retriever
 from index.store import BuildReport, IndexStoreError, PublishRefused, build_index
@@ -105,7 +105,7 @@ class Admin(commands.Cog):
             loop.call_soon_threadsafe(progress.update, stage, done, total)
 
         def build(retriever: Retriever) -> BuildReport:
-            corpus = load_corpus(settings.corpus_dir)
+            corpus = settings.load_corpus()
             gate = None
             if settings.index.quality_gate and settings.questions_file.exists():
                 questions = load_questions(settings.questions_file, corpus)

@@ -285,3 +285,14 @@ def test_corpus_new_article_scaffolds_checked_front_matter(config_file):
     assert again.exit_code == 1 and "already exists" in again.output
     bad = _run(config_file, "corpus", "new-article", "Bad Id", "--title", "x", "--tags", "cooking")
     assert bad.exit_code == 1 and "slug" in bad.output and "unknown topic(s) cooking" in bad.output
+
+
+def test_lint_and_build_refuse_an_oversized_article(config_file):
+    config_file.write_text(config_file.read_text() + "max_article_bytes: 2000\n")
+    article = config_file.parent / "corpus" / "articles" / "beta.md"
+    article.write_text(article.read_text() + "\n" + "很长的段落。" * 400 + "\n", encoding="utf-8")
+    for command in (["corpus", "lint"], ["index", "build"]):
+        result = _run(config_file, *command)
+        assert result.exit_code == 1, result.output
+        assert "beta.md" in result.output and "above the limit of 2,000" in result.output
+    assert not (config_file.parent / "data" / "index" / "CURRENT").exists()

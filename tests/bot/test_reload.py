@@ -100,6 +100,9 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
 
         (root / CURRENT).write_text("no-such-generation\n")
         outcome = await reloader.check()
+        assert outcome.generation == first and "does not hold a generation name" in outcome.error
+        (root / CURRENT).write_text("20200101T000000000000Z\n")
+        outcome = await reloader.check()
         assert outcome.generation == first and "does not exist" in outcome.error
 
         third = _build(small_corpus_dir, root, embedder, force=True)  # a good one again

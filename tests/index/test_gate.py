@@ -144,3 +144,44 @@ def test_rollback_serves_the_previous_generation_and_checks_it(small_corpus_dir,
     with pytest.raises(IndexStoreError, match=r"passages\.json"):
         rollback(root, embedder.id)
     assert current_generation_dir(root).name == third
+
+
+def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
+    small_corpus_dir, tmp_path, monkeypatch
+):
+    """A build killed after renaming its generation into place, before replacing CURRENT."""
+    import index.store as store
+
+    root = tmp_path / "index"
+    embedder = HashEmbedder()
+    first = _build(small_corpus_dir, root, embedder).generation
+
+    def killed(index_root, generation):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_publish", killed)
+    _drop_math_article(small_corpus_dir)
+    with pytest.raises(KeyboardInterrupt):
+        _build(small_corpus_dir, root, embedder)  # no gate: it never ran on this one
+    monkeypatch.undo()
+    (orphan,) = [name for name in list_generations(root) if name != first]
+    assert orphan > first and current_generation_dir(root).name == first
+    with pytest.raises(IndexStoreError, match="nothing to roll back to"):
+        rollback(root, embedder.id)  # the unpublished generation is newer, never older
+    second = _build(small_corpus_dir, root, embedder, force=True).generation
+    assert orphan not in list_generations(root)  # the next build removed it
+    assert rollback(root, embedder.id) == first
+    assert second in list_generations(root)
+
+
+def test_the_gate_report_is_checksummed_with_the_generation(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    embedder = HashEmbedder()
+    _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+    directory = current_generation_dir(root)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert QUALITY_FILE in manifest["files"]
+    report = directory / QUALITY_FILE
+    report.write_text(report.read_text().replace('"mrr": ', '"mrr": 0.999, "was": '))
+    with pytest.raises(IndexStoreError, match=r"quality\.json"):
+        load_index(root, embedder.id)

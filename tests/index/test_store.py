@@ -173,6 +173,9 @@ def test_load_refuses_missing_truncated_and_corrupted_files(small_corpus_dir, tm
         load_index(root, "test:hash")
 
     (root / CURRENT).write_text("no-such-generation\n")
+    with pytest.raises(IndexCorrupt, match="does not hold a generation name"):
+        load_index(root, "test:hash")
+    (root / CURRENT).write_text("20200101T000000000000Z\n")
     with pytest.raises(IndexCorrupt, match="does not exist"):
         load_index(root, "test:hash")
 
@@ -230,3 +233,27 @@ def test_second_concurrent_build_fails_fast(tmp_path):
     finally:
         release.set()
         holder.join()
+
+
+@pytest.mark.parametrize("damage", [b"\xff" + b"0" * 10, b"", b"../../etc", b"2026\x00"])
+def test_an_unreadable_current_pointer_is_one_clear_error(small_corpus_dir, tmp_path, damage):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    (root / CURRENT).write_bytes(damage)
+    with pytest.raises(IndexCorrupt, match="careerbot index build --force"):
+        current_generation_dir(root)
+    with pytest.raises(IndexCorrupt):
+        read_current_manifest(root)
+    # a plain build repairs it
+    report = _build(small_corpus_dir, root, HashEmbedder())
+    assert current_generation_dir(root).name == report.generation
+
+
+def test_the_next_build_removes_staging_left_by_a_killed_build(small_corpus_dir, tmp_path):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    leftover = root / GENERATIONS / ".tmp-20260101T000000000000Z-999999"
+    leftover.mkdir()
+    (leftover / "passages.json").write_text("[]")
+    _build(small_corpus_dir, root, HashEmbedder(), force=True)
+    assert not leftover.exists()
