@@ -266,12 +266,14 @@ class Retriever:
         apply_threshold: bool = True,
         guild_id: int | None = None,
         reply_language: QuestionLanguage | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> SearchResult:
         """Rank passages and resources for `question` (InvalidQuestion for unusable input).
 
         Passages are shown in `reply_language` (default: the question's) where a translation
         exists. With `guild_id` and pins attached (`self.pins`), a pin of that guild whose
-        question is close enough comes back as `result.pin`.
+        question is close enough comes back as `result.pin`. `query_vector` is the question's
+        vector when the caller encoded it already (`encode_queries` of `query_text`, in a batch).
 
         When the refusal model (index.refusal) finds no good answer the result is marked
         unanswered, says why, and carries no passages, unless `apply_threshold` is False
@@ -284,7 +286,8 @@ class Retriever:
         matching = matching_form(text)  # Traditional Chinese matched as Simplified
         language = detect_language(matching)
         shown_language = reply_language or language
-        query_vector = self.embedder.embed_queries([matching])[0]
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([matching])[0]
 
         question_tokens = tokenize(matching)
         tokens = list(question_tokens)
@@ -364,6 +367,14 @@ class Retriever:
             reason=decision.reason,
             dense=passage_candidates.relevance,
         )
+
+    def query_text(self, question: str) -> str:
+        """The text `search` encodes for `question` (InvalidQuestion for unusable input)."""
+        return matching_form(normalize_question(question, self.config.max_question_chars))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors of `query_text` results, encoded in one batch."""
+        return self.embedder.embed_queries(texts)
 
     def features(self, question: str) -> RefusalFeatures:
         """The refusal model's inputs for `question` (for calibration)."""

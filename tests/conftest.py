@@ -130,3 +130,32 @@ def shipped_index_root(tmp_path_factory: pytest.TempPathFactory, bundled_embedde
     root = tmp_path_factory.mktemp("shipped") / "index"
     build_index(load_corpus(), EmbedderConfig(), root, embedder=bundled_embedder)
     return root
+
+
+# Fixtures that load the real bundled model or build the real shipped index.
+_REAL_MODEL_FIXTURES = frozenset(
+    {"bundled_embedder", "shipped_index_root", "index_root", "retriever"}
+)
+# Modules whose every test runs the bundled model (the CLI with its default embedder, the real
+# bot in front of the Discord emulator, `careerbot run` processes).
+_REAL_MODEL_MODULES = frozenset(
+    {
+        "test_cli.py",
+        "test_cli_curation.py",
+        "test_bot_e2e.py",
+        "test_curation_e2e.py",
+        "test_reindex_e2e.py",
+        "test_shutdown_e2e.py",
+        "test_sharding.py",
+        "test_observability.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that loads the real model or builds the real index, so that
+    `pytest -m "not slow"` is the quick loop."""
+    for item in items:
+        uses_model = bool(_REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if uses_model or item.path.name in _REAL_MODEL_MODULES:
+            item.add_marker(pytest.mark.slow)

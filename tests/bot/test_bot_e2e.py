@@ -7,120 +7,30 @@ click) and asserts on the REST payloads the bot sent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
 
-from bot.app import CareerBot, run_bot, sync_commands, use_endpoints
-from bot.config import DiscordSettings, GuildSettings, Settings
-from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
-from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client
-
-EPHEMERAL = 64
-TIMEOUT = 20.0
-
-
-def _settings(index_root: Path, tmp_path: Path, **discord_options: Any) -> Settings:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(exist_ok=True)
-    if not (data_dir / "index").exists():  # a second run (restart) reuses the data directory
-        (data_dir / "index").symlink_to(index_root, target_is_directory=True)
-    guild = discord_options.pop("guild", GuildSettings(cooldown_seconds=0))
-    return Settings(
-        data_dir=data_dir,
-        discord=DiscordSettings(default_guild=guild, **discord_options),
-    )
-
-
-@contextlib.asynccontextmanager
-async def running_bot(emulator: DiscordEmulator, settings: Settings) -> AsyncIterator[CareerBot]:
-    """The bot connected to the emulator and ready; closed (and endpoints restored) after."""
-    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    use_endpoints(emulator.api_base_url, emulator.gateway_url)
-    try:
-        bot = CareerBot(settings, guild_ready_timeout=0.05)
-        async with running_client(bot, emulator, timeout=TIMEOUT):
-            yield bot
-    finally:
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
-
-
-def _run(
-    index_root: Path,
-    tmp_path: Path,
-    scenario: Callable[[DiscordEmulator, CareerBot], Awaitable[None]],
-    **discord_options: Any,
-) -> None:
-    async def main() -> None:
-        async with DiscordEmulator() as emulator:
-            settings = _settings(index_root, tmp_path, **discord_options)
-            async with running_bot(emulator, settings) as bot:
-                await scenario(emulator, bot)
-
-    asyncio.run(asyncio.wait_for(main(), 120))
-
-
-def _is_answer_to(interaction: dict[str, Any]) -> Callable[[RecordedRequest], bool]:
-    """The request that delivers the answer to an interaction: its callback with a message, or
-    a followup after a deferral."""
-    token = interaction["token"]
-
-    def match(request: RecordedRequest) -> bool:
-        if token not in request.path or request.injected_status:
-            return False
-        if request.path.endswith("/callback"):
-            return request.json.get("type") in (4, 7, 8)
-        return request.method == "POST" and request.path.startswith("/webhooks/")
-
-    return match
-
-
-def _message_of(request: RecordedRequest) -> dict[str, Any]:
-    """The message body of a callback ({type, data}) or of a plain message post."""
-    body = request.json
-    return body.get("data", {}) if request.path.endswith("/callback") else body
-
-
-def _check_discord_limits(message: dict[str, Any]) -> None:
-    assert len(message.get("content") or "") <= 2000
-    for embed in message.get("embeds", []):
-        total = len(embed.get("title", "")) + len(embed.get("description", ""))
-        total += len(embed.get("footer", {}).get("text", ""))
-        assert len(embed.get("description", "")) <= 4096 and len(embed.get("fields", [])) <= 25
-        for field in embed.get("fields", []):
-            assert 0 < len(field["name"]) <= FIELD_NAME and 0 < len(field["value"]) <= FIELD_VALUE
-            total += len(field["name"]) + len(field["value"])
-        assert total <= EMBED_TOTAL
-
-
-def _custom_ids(message: dict[str, Any]) -> list[str]:
-    return [
-        component["custom_id"]
-        for row in message.get("components", [])
-        for component in row.get("components", [])
-    ]
-
-
-def embed_fields(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return message["embeds"][0].get("fields", [])
-
-
-def _answer_message(emulator: DiscordEmulator, request: RecordedRequest) -> dict[str, Any]:
-    """The full message object (with id) the emulator stored for an answer request."""
-    body = _message_of(request)
-    for message in reversed(list(emulator.messages.values())):
-        if message.get("embeds") and message["embeds"][0].get("title") == body["embeds"][0].get(
-            "title"
-        ):
-            return message
-    raise AssertionError("the answer message was not stored by the emulator")
+from bot.app import CareerBot, run_bot, sync_commands
+from bot.config import GuildSettings
+from tests.discord_emulator import DiscordEmulator, RecordedRequest
+from tests.helpers import (
+    EPHEMERAL,
+    TIMEOUT,
+    answer_message,
+    bot_settings,
+    check_discord_limits,
+    custom_ids,
+    embed_fields,
+    is_answer_to,
+    message_of,
+    run_with_bot,
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +43,9 @@ def test_slash_ask_answers_with_embed_citations_and_buttons(index_root, tmp_path
         interaction = emulator.send_slash_command(
             "ask", {"question": "should I learn software engineering first?"}
         )
-        request = await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT)
-        message = _message_of(request)
-        _check_discord_limits(message)
+        request = await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT)
+        message = message_of(request)
+        check_discord_limits(message)
         embed = message["embeds"][0]
         assert embed["title"] == "should I learn software engineering first?"
         # an English asker reads the lead and the passages in English (the corpus's translation)
@@ -148,7 +58,7 @@ def test_slash_ask_answers_with_embed_citations_and_buttons(index_root, tmp_path
         )
         assert "https://towardsdatascience.com/" in embed["fields"][0]["value"]
         assert embed["footer"]["text"].startswith("Quoted from")
-        assert _custom_ids(message) == [
+        assert custom_ids(message) == [
             "careerbot:feedback:up",
             "careerbot:feedback:down",
             "careerbot:more:1",
@@ -158,7 +68,7 @@ def test_slash_ask_answers_with_embed_citations_and_buttons(index_root, tmp_path
         assert message["allowed_mentions"]["parse"] == []
         assert not (message.get("flags", 0) & EPHEMERAL)
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_chinese_question_gets_chinese_labels_and_off_topic_an_honest_no(index_root, tmp_path):
@@ -166,7 +76,7 @@ def test_chinese_question_gets_chinese_labels_and_off_topic_an_honest_no(index_r
         interaction = emulator.send_slash_command(
             "ask", {"question": "机器学习工程师要学哪些数学？"}, locale="zh-CN"
         )
-        message = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        message = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         embed = message["embeds"][0]
         assert any(f["name"].startswith("推荐的学习资源") for f in embed["fields"])
         assert embed["footer"]["text"] == "以上内容引自语料库中的文章与资源列表。"
@@ -174,17 +84,17 @@ def test_chinese_question_gets_chinese_labels_and_off_topic_an_honest_no(index_r
         interaction = emulator.send_slash_command(
             "ask", {"question": "How do I bake sourdough bread?"}
         )
-        message = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        message = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         embed = message["embeds"][0]
         assert "don't have a good answer" in embed["description"]
         assert all(not f["name"][0].isdigit() for f in embed.get("fields", []))  # no passages
-        assert _custom_ids(message) == [
+        assert custom_ids(message) == [
             "careerbot:feedback:up",
             "careerbot:feedback:down",
             "careerbot:pin",
         ]
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_bad_questions_get_ephemeral_explanations(index_root, tmp_path):
@@ -196,24 +106,24 @@ def test_bad_questions_get_ephemeral_explanations(index_root, tmp_path):
         }
         for question, expected in cases.items():
             interaction = emulator.send_slash_command("ask", {"question": question})
-            message = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+            message = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
             assert expected in message["content"] and message["flags"] & EPHEMERAL
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_cooldown_refuses_a_quick_second_question(index_root, tmp_path):
     async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
         first = emulator.send_slash_command("ask", {"question": "which deep learning course?"})
-        await emulator.wait_for_request(_is_answer_to(first))
+        await emulator.wait_for_request(is_answer_to(first))
         second = emulator.send_slash_command("ask", {"question": "how much math do I need?"})
-        message = _message_of(await emulator.wait_for_request(_is_answer_to(second)))
+        message = message_of(await emulator.wait_for_request(is_answer_to(second)))
         assert "please wait" in message["content"] and message["flags"] & EPHEMERAL
         await _wait_for_metric(bot, "careerbot_questions_total", outcome="refused", source="slash")
         assert _metric(bot, "careerbot_questions_total", outcome="answered", source="slash") == 1
         assert _metric(bot, "careerbot_answer_seconds_count") == 1  # refusals are not timed
 
-    _run(index_root, tmp_path, scenario, guild=GuildSettings(cooldown_seconds=60))
+    run_with_bot(index_root, tmp_path, scenario, guild=GuildSettings(cooldown_seconds=60))
 
 
 def _metric(bot: CareerBot, name: str, **labels: str) -> float:
@@ -251,7 +161,7 @@ def test_mention_is_answered_by_reply_and_pings_nobody(index_root, tmp_path):
         assert request.json["allowed_mentions"] == {"parse": [], "replied_user": False}
         embed = request.json["embeds"][0]
         assert "@everyone" in embed["title"]  # echoed, but allowed_mentions blocks the ping
-        _check_discord_limits(request.json)
+        check_discord_limits(request.json)
 
         emulator.send_message("🙂", mentions_bot=True)
         usage = await emulator.wait_for_request(
@@ -259,7 +169,7 @@ def test_mention_is_answered_by_reply_and_pings_nobody(index_root, tmp_path):
         )
         assert usage.json["allowed_mentions"]["parse"] == []
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_mention_in_a_thread_channel_opens_a_thread(index_root, tmp_path):
@@ -278,7 +188,7 @@ def test_mention_in_a_thread_channel_opens_a_thread(index_root, tmp_path):
         assert "Docker" in answer.json["embeds"][0]["description"]
 
     career_help = GuildSettings(cooldown_seconds=0)
-    _run(index_root, tmp_path, _with_thread_channel(scenario), guild=career_help)
+    run_with_bot(index_root, tmp_path, _with_thread_channel(scenario), guild=career_help)
 
 
 def _with_thread_channel(
@@ -298,11 +208,11 @@ def test_buttons_feedback_more_and_sources(index_root, tmp_path):
         interaction = emulator.send_slash_command(
             "ask", {"question": "what projects should I build for my portfolio?"}
         )
-        request = await emulator.wait_for_request(_is_answer_to(interaction))
-        answer = _answer_message(emulator, request)
+        request = await emulator.wait_for_request(is_answer_to(interaction))
+        answer = answer_message(emulator, request)
 
         click = emulator.click_button(answer, "careerbot:feedback:down")
-        thanks = _message_of(await emulator.wait_for_request(_is_answer_to(click)))
+        thanks = message_of(await emulator.wait_for_request(is_answer_to(click)))
         assert thanks["flags"] & EPHEMERAL and "Thanks" in thanks["content"]
         records = await bot.curation.database.votes(int(answer["id"]))
         assert [r.vote for r in records] == ["down"]
@@ -314,13 +224,13 @@ def test_buttons_feedback_more_and_sources(index_root, tmp_path):
         )
 
         click = emulator.click_button(answer, "careerbot:more:1")
-        more = _message_of(await emulator.wait_for_request(_is_answer_to(click)))
+        more = message_of(await emulator.wait_for_request(is_answer_to(click)))
         assert more["flags"] & EPHEMERAL
         assert [f["name"][:2] for f in more["embeds"][0]["fields"]] == ["4.", "5.", "6."]
-        assert "careerbot:more:2" in _custom_ids(more)
+        assert "careerbot:more:2" in custom_ids(more)
 
         click = emulator.click_button(answer, "careerbot:sources")
-        sources = _message_of(await emulator.wait_for_request(_is_answer_to(click)))
+        sources = message_of(await emulator.wait_for_request(is_answer_to(click)))
         assert sources["flags"] & EPHEMERAL
         lines = sources["embeds"][0]["description"].splitlines()
         passages = json.dumps(embed_fields(answer), ensure_ascii=False)
@@ -329,40 +239,40 @@ def test_buttons_feedback_more_and_sources(index_root, tmp_path):
             title = re.match(r"• \[?([^\]]+?)(\]|\s\()", line).group(1)
             assert title in passages
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_resources_browse_autocomplete_and_about(index_root, tmp_path):
     async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
         interaction = emulator.send_autocomplete("resources", {"topic": "ma"}, focused="topic")
-        choices = await emulator.wait_for_request(_is_answer_to(interaction))
+        choices = await emulator.wait_for_request(is_answer_to(interaction))
         names = [c["value"] for c in choices.json["data"]["choices"]]
         assert names[0] in {"machine-learning", "math"} and "mlops" not in names
 
         interaction = emulator.send_slash_command("resources", {})
-        listing = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        listing = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         assert listing["flags"] & EPHEMERAL and len(listing["embeds"][0]["fields"]) == 5
         assert listing["embeds"][0]["footer"]["text"].startswith("Page 1/")
-        next_id = _custom_ids(listing)[1]
+        next_id = custom_ids(listing)[1]
         listing_id = emulator.interaction_record(interaction)["original_message_id"]
         click = emulator.click_button(listing_id, next_id)
-        updated = await emulator.wait_for_request(_is_answer_to(click))
+        updated = await emulator.wait_for_request(is_answer_to(click))
         assert updated.json["type"] == 7  # the same message, edited to page 2
         assert updated.json["data"]["embeds"][0]["footer"]["text"].startswith("Page 2/")
 
         interaction = emulator.send_slash_command("resources", {"topic": "math", "cost": "free"})
-        listing = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        listing = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         assert "math · free" in listing["embeds"][0]["title"]
 
         interaction = emulator.send_slash_command("resources", {"topic": "cooking"})
-        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        refusal = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         assert "Unknown topic cooking" in refusal["content"]
 
         interaction = emulator.send_slash_command("about", {}, locale="zh-CN")
-        about = _message_of(await emulator.wait_for_request(_is_answer_to(interaction)))
+        about = message_of(await emulator.wait_for_request(is_answer_to(interaction)))
         assert "5 篇文章" in about["embeds"][0]["fields"][0]["value"]
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_rate_limit_server_error_and_resume_lose_nothing(index_root, tmp_path):
@@ -371,7 +281,7 @@ def test_rate_limit_server_error_and_resume_lose_nothing(index_root, tmp_path):
         interaction = emulator.send_slash_command(
             "ask", {"question": "which deep learning course?"}
         )
-        await emulator.wait_for_request(_is_answer_to(interaction))
+        await emulator.wait_for_request(is_answer_to(interaction))
         callbacks = [r for r in emulator.requests if interaction["token"] in r.path]
         assert [r.injected_status for r in callbacks] == [429, None]
 
@@ -401,7 +311,7 @@ def test_rate_limit_server_error_and_resume_lose_nothing(index_root, tmp_path):
         assert sum("how much math" in str(r.json.get("embeds")) for r in posts) == 1
         assert reply.json["embeds"]
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_token_never_appears_in_logs(index_root, tmp_path, caplog):
@@ -411,7 +321,7 @@ def test_token_never_appears_in_logs(index_root, tmp_path, caplog):
         interaction = emulator.send_slash_command(
             "ask", {"question": "which deep learning course?"}
         )
-        await emulator.wait_for_request(_is_answer_to(interaction))
+        await emulator.wait_for_request(is_answer_to(interaction))
 
     tokens: list[str] = []
 
@@ -419,7 +329,7 @@ def test_token_never_appears_in_logs(index_root, tmp_path, caplog):
         tokens.append(emulator.token)
         await scenario(emulator, bot)
 
-    _run(index_root, tmp_path, remember_token)
+    run_with_bot(index_root, tmp_path, remember_token)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "logged in" in logged.lower() or "connected" in logged.lower()  # logs were captured
     assert tokens and tokens[0] not in logged
@@ -428,7 +338,7 @@ def test_token_never_appears_in_logs(index_root, tmp_path, caplog):
 def test_bad_token_ends_start_up_with_one_clear_line(index_root, tmp_path, caplog):
     async def main() -> int:
         async with DiscordEmulator() as emulator:
-            settings = _settings(
+            settings = bot_settings(
                 index_root,
                 tmp_path,
                 api_base_url=emulator.api_base_url,
@@ -450,7 +360,7 @@ def test_bad_token_ends_start_up_with_one_clear_line(index_root, tmp_path, caplo
 def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path):
     async def main() -> tuple[list[str], RecordedRequest, int]:
         async with DiscordEmulator() as emulator:
-            settings = _settings(
+            settings = bot_settings(
                 index_root,
                 tmp_path,
                 api_base_url=emulator.api_base_url,

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from tests.conftest import write_small_corpus
+from tests.helpers import run_cli
 
 runner = CliRunner()
 
@@ -21,18 +22,14 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-def _run(config_file: Path, *args: str):
-    return runner.invoke(app, ["--config", str(config_file), *args])
-
-
 def test_ask_builds_the_index_on_first_use_and_answers(config_file):
-    result = _run(config_file, "ask", "机器学习工程师要学哪些数学？")
+    result = run_cli(config_file, "ask", "机器学习工程师要学哪些数学？")
     assert result.exit_code == 0, result.output
     assert (config_file.parent / "data" / "index" / "CURRENT").exists()
     assert "最相关的段落" in result.output  # labels follow the question's language
     assert "线性代数" in result.output
     assert "https://example.com/alpha" in result.output
-    english = _run(config_file, "ask", "Which course teaches Docker and deployment?")
+    english = run_cli(config_file, "ask", "Which course teaches Docker and deployment?")
     assert english.exit_code == 0, english.output
     assert "Quoted from the articles" in english.output  # English labels for English
     assert "Docker and Kubernetes Guide" in english.output
@@ -41,7 +38,7 @@ def test_ask_builds_the_index_on_first_use_and_answers(config_file):
 def test_search_json_one_object_per_query(config_file, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("数据科学家做什么\n\nWhat math do I need?\n", encoding="utf-8")
-    result = _run(
+    result = run_cli(
         config_file,
         "search",
         "--json",
@@ -66,7 +63,7 @@ def test_search_json_one_object_per_query(config_file, tmp_path):
 def test_search_reports_bad_lines_and_exits_non_zero(config_file, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("🤖🤖\n数据科学家\n", encoding="utf-8")
-    result = _run(config_file, "search", "--json", "--queries-file", str(queries))
+    result = run_cli(config_file, "search", "--json", "--queries-file", str(queries))
     assert result.exit_code == 1
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert "error" in first and first["hits"] == []
@@ -74,7 +71,7 @@ def test_search_reports_bad_lines_and_exits_non_zero(config_file, tmp_path):
 
 
 def test_search_json_shows_what_the_member_reads_and_why(config_file):
-    result = _run(
+    result = run_cli(
         config_file, "search", "--json", "--k", "1", "--no-threshold", "What maths do I need?"
     )
     assert result.exit_code == 0, result.output
@@ -105,35 +102,35 @@ def test_invalid_utf8_is_one_line_per_query_and_the_others_are_answered(config_f
 
 
 def test_index_build_status_verify(config_file):
-    built = _run(config_file, "index", "build")
+    built = run_cli(config_file, "index", "build")
     assert built.exit_code == 0 and "Built generation" in built.output
-    again = _run(config_file, "index", "build")
+    again = run_cli(config_file, "index", "build")
     assert again.exit_code == 0 and "up to date" in again.output
-    status = _run(config_file, "index", "status")
+    status = run_cli(config_file, "index", "status")
     assert status.exit_code == 0 and "up to date" in status.output
-    assert _run(config_file, "index", "verify").exit_code == 0
+    assert run_cli(config_file, "index", "verify").exit_code == 0
     article = config_file.parent / "corpus" / "articles" / "beta.md"
     article.write_text(article.read_text() + "\n新的段落。\n", encoding="utf-8")
-    stale = _run(config_file, "index", "status")
+    stale = run_cli(config_file, "index", "status")
     assert stale.exit_code == 1 and "corpus changed" in stale.output
 
 
 def test_index_verify_detects_corruption(config_file):
-    assert _run(config_file, "index", "build").exit_code == 0
+    assert run_cli(config_file, "index", "build").exit_code == 0
     index_root = config_file.parent / "data" / "index"
     generation = (index_root / "CURRENT").read_text().strip()
     target = index_root / "generations" / generation / "resources.json"
     target.write_text(target.read_text().replace("Udemy", "Udemx"))
-    result = _run(config_file, "index", "verify")
+    result = run_cli(config_file, "index", "verify")
     assert result.exit_code == 1 and "checksum" in result.output
 
 
 def test_corpus_lint_reports_file_line_field(config_file):
-    ok = _run(config_file, "corpus", "lint")
+    ok = run_cli(config_file, "corpus", "lint")
     assert ok.exit_code == 0 and "OK: 2 articles" in ok.output
     resources = config_file.parent / "corpus" / "resources.yaml"
     resources.write_text(resources.read_text().replace("level: intermediate", "level: expert", 1))
-    bad = _run(config_file, "corpus", "lint")
+    bad = run_cli(config_file, "corpus", "lint")
     assert bad.exit_code == 1
     assert "resources.yaml:6: [0].level:" in bad.output
 
@@ -151,7 +148,7 @@ def test_corpus_lint_reports_file_line_field(config_file):
     ],
 )
 def test_ask_bad_input_is_a_message_not_a_traceback(config_file, question, message):
-    result = _run(config_file, "ask", question)
+    result = run_cli(config_file, "ask", question)
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
@@ -173,7 +170,7 @@ def test_missing_and_invalid_config(tmp_path):
 
 def test_index_commands_without_an_index(config_file):
     for command in (["index", "status"], ["index", "verify"]):
-        result = _run(config_file, *command)
+        result = run_cli(config_file, *command)
         assert result.exit_code == 1 and "careerbot index build" in result.output
 
 
@@ -191,20 +188,20 @@ def test_console_script_exit_codes_without_traceback(tmp_path):
 
 def test_run_check_validates_token_and_index(config_file, monkeypatch):
     monkeypatch.delenv("CAREERBOT_DISCORD__TOKEN", raising=False)
-    no_token = _run(config_file, "run", "--check")
+    no_token = run_cli(config_file, "run", "--check")
     assert no_token.exit_code == 2 and "CAREERBOT_DISCORD__TOKEN" in no_token.output
     monkeypatch.setenv("CAREERBOT_DISCORD__TOKEN", "secret-token-value")
-    no_index = _run(config_file, "run", "--check")
+    no_index = run_cli(config_file, "run", "--check")
     assert no_index.exit_code == 1 and "careerbot index build" in no_index.output
-    assert _run(config_file, "index", "build").exit_code == 0
-    ok = _run(config_file, "run", "--check")
+    assert run_cli(config_file, "index", "build").exit_code == 0
+    ok = run_cli(config_file, "run", "--check")
     assert ok.exit_code == 0 and "token present" in ok.output
     assert "secret-token-value" not in ok.output + no_index.output
 
 
 def test_token_in_the_config_file_is_refused(config_file, tmp_path):
     config_file.write_text(config_file.read_text() + "discord:\n  token: abc\n")
-    result = _run(config_file, "run", "--check")
+    result = run_cli(config_file, "run", "--check")
     assert result.exit_code == 2 and "must not be in the configuration file" in result.output
 
 
@@ -213,10 +210,10 @@ def test_token_file(config_file, tmp_path, monkeypatch):
     secret = tmp_path / "token.txt"
     secret.write_text("from-file\n")
     config_file.write_text(config_file.read_text() + f"discord:\n  token_file: {secret}\n")
-    assert _run(config_file, "index", "build").exit_code == 0
-    assert _run(config_file, "run", "--check").exit_code == 0
+    assert run_cli(config_file, "index", "build").exit_code == 0
+    assert run_cli(config_file, "run", "--check").exit_code == 0
     secret.unlink()
-    missing = _run(config_file, "run", "--check")
+    missing = run_cli(config_file, "run", "--check")
     assert missing.exit_code == 2 and "cannot read discord.token_file" in missing.output
 
 
@@ -228,7 +225,7 @@ def test_index_build_gate_force_rollback_and_status(config_file):
     )
     with config_file.open("a", encoding="utf-8") as handle:
         handle.write("eval:\n  questions_file: questions.yaml\n")
-    first = _run(config_file, "index", "build")
+    first = run_cli(config_file, "index", "build")
     assert first.exit_code == 0, first.output
     assert "Quality gate passed: MRR@10 1.000 (served: -)" in first.output
 
@@ -236,30 +233,30 @@ def test_index_build_gate_force_rollback_and_status(config_file):
     alpha.write_text(
         alpha.read_text(encoding="utf-8").replace("线性代数和概率论", "沟通"), encoding="utf-8"
     )
-    refused = _run(config_file, "index", "build")
+    refused = run_cli(config_file, "index", "build")
     assert refused.exit_code == 1
     assert "worse: q-math rank 1 -> out of top 10" in refused.output
     assert "quality gate: MRR@10 would drop from 1.000 to 0.000" in refused.output
     assert "--force" in refused.output
 
-    forced = _run(config_file, "index", "build", "--force")
+    forced = run_cli(config_file, "index", "build", "--force")
     assert forced.exit_code == 0 and "without the quality gate" in forced.output
-    status = _run(config_file, "index", "status")
+    status = run_cli(config_file, "index", "status")
     assert status.exit_code == 0, status.output
     generations = status.output.split("newest first:")[1].split()
     assert len(generations) == 5 and generations[1] == "(served)"  # the forced build, no MRR
 
-    back = _run(config_file, "index", "rollback")
+    back = run_cli(config_file, "index", "rollback")
     assert back.exit_code == 0 and "Now serving generation" in back.output
-    status = _run(config_file, "index", "status")
+    status = run_cli(config_file, "index", "status")
     assert status.exit_code == 1 and "the corpus changed" in status.output
     assert "(served) MRR 1.000" in status.output  # the first generation again, gate result kept
-    again = _run(config_file, "index", "rollback")
+    again = run_cli(config_file, "index", "rollback")
     assert again.exit_code == 1 and "nothing to roll back to" in again.output
 
 
 def test_corpus_new_article_scaffolds_checked_front_matter(config_file):
-    created = _run(
+    created = run_cli(
         config_file,
         "corpus",
         "new-article",
@@ -271,7 +268,7 @@ def test_corpus_new_article_scaffolds_checked_front_matter(config_file):
     )
     assert created.exit_code == 0, created.output
     path = config_file.parent / "corpus" / "articles" / "mlops-first-steps.md"
-    lint = _run(config_file, "corpus", "lint")
+    lint = run_cli(config_file, "corpus", "lint")
     assert lint.exit_code == 1 and "mlops-first-steps.md:9: the article has no body text" in (
         lint.output
     )
@@ -279,11 +276,13 @@ def test_corpus_new_article_scaffolds_checked_front_matter(config_file):
         path.read_text(encoding="utf-8") + "\n## 第一步\n\n先学会用 Docker 打包模型。\n",
         encoding="utf-8",
     )
-    lint = _run(config_file, "corpus", "lint")
+    lint = run_cli(config_file, "corpus", "lint")
     assert lint.exit_code == 0 and "3 articles" in lint.output
-    again = _run(config_file, "corpus", "new-article", "mlops-first-steps", "--title", "x")
+    again = run_cli(config_file, "corpus", "new-article", "mlops-first-steps", "--title", "x")
     assert again.exit_code == 1 and "already exists" in again.output
-    bad = _run(config_file, "corpus", "new-article", "Bad Id", "--title", "x", "--tags", "cooking")
+    bad = run_cli(
+        config_file, "corpus", "new-article", "Bad Id", "--title", "x", "--tags", "cooking"
+    )
     assert bad.exit_code == 1 and "slug" in bad.output and "unknown topic(s) cooking" in bad.output
 
 
@@ -292,7 +291,7 @@ def test_lint_and_build_refuse_an_oversized_article(config_file):
     article = config_file.parent / "corpus" / "articles" / "beta.md"
     article.write_text(article.read_text() + "\n" + "很长的段落。" * 400 + "\n", encoding="utf-8")
     for command in (["corpus", "lint"], ["index", "build"]):
-        result = _run(config_file, *command)
+        result = run_cli(config_file, *command)
         assert result.exit_code == 1, result.output
         assert "beta.md" in result.output and "above the limit of 2,000" in result.output
     assert not (config_file.parent / "data" / "index" / "CURRENT").exists()

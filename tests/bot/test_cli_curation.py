@@ -9,8 +9,8 @@ import yaml
 
 from bot.config import Settings
 from bot.db.database import Database
-from tests.bot.test_cli import _run
 from tests.conftest import write_small_corpus
+from tests.helpers import run_cli
 
 
 @pytest.fixture
@@ -61,14 +61,14 @@ def test_pins_import_then_export_round_trip_and_reimport_skips(config_file, tmp_
         ),
         encoding="utf-8",
     )
-    first = _run(config_file, "pins", "import", str(pins_file))
+    first = run_cli(config_file, "pins", "import", str(pins_file))
     assert first.exit_code == 0, first.output
     assert "Imported 2 pinned answer(s); 0 already present" in first.output
-    again = _run(config_file, "pins", "import", str(pins_file))
+    again = run_cli(config_file, "pins", "import", str(pins_file))
     assert "Imported 0 pinned answer(s); 2 already present" in again.output
 
     exported = tmp_path / "out.yaml"
-    result = _run(config_file, "pins", "export", str(exported), "--guild", "5")
+    result = run_cli(config_file, "pins", "export", str(exported), "--guild", "5")
     assert result.exit_code == 0, result.output
     records = yaml.safe_load(exported.read_text(encoding="utf-8"))
     assert len(records) == 1 and records[0]["questions"] == [
@@ -76,24 +76,24 @@ def test_pins_import_then_export_round_trip_and_reimport_skips(config_file, tmp_
         "先学Python还是数学？",
     ]
     assert records[0]["answer"] == "Learn Python first; the math can follow."
-    everything = _run(config_file, "pins", "export", "-")
+    everything = run_cli(config_file, "pins", "export", "-")
     assert "DROP TABLE pins" in everything.output  # stored verbatim, nothing dropped
 
 
 def test_pins_import_refuses_a_bad_file_with_entry_and_field(config_file, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump([{"guild_id": 5, "answer": "a", "questions": []}]))
-    result = _run(config_file, "pins", "import", str(bad))
+    result = run_cli(config_file, "pins", "import", str(bad))
     assert result.exit_code == 1
     assert "entry 1, questions" in result.output and "Traceback" not in result.output
     not_a_list = tmp_path / "scalar.yaml"
     not_a_list.write_text("just text\n")
-    assert "expected a list" in _run(config_file, "pins", "import", str(not_a_list)).output
+    assert "expected a list" in run_cli(config_file, "pins", "import", str(not_a_list)).output
 
 
 def test_report_groups_unanswered_questions_by_meaning(config_file):
     _seed_questions(config_file)
-    result = _run(config_file, "report")
+    result = run_cli(config_file, "report")
     assert result.exit_code == 0, result.output
     assert "- questions: 6" in result.output
     assert "- without an answer: 4 (67%)" in result.output
@@ -102,11 +102,11 @@ def test_report_groups_unanswered_questions_by_meaning(config_file):
     assert "   - 2× which laptop is best for deep learning" in result.output
     assert "2. 1 question(s)" in result.output
 
-    csv_output = _run(config_file, "report", "--format", "csv").output.splitlines()
+    csv_output = run_cli(config_file, "report", "--format", "csv").output.splitlines()
     assert csv_output[0] == "section,group,question,count"
     assert "unanswered,1,which laptop is best for deep learning,2" in csv_output
 
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
-    assert "- questions: 0" in _run(config_file, "report", "--since", tomorrow).output
-    bad_date = _run(config_file, "report", "--since", "last week")
+    assert "- questions: 0" in run_cli(config_file, "report", "--since", tomorrow).output
+    bad_date = run_cli(config_file, "report", "--since", "last week")
     assert bad_date.exit_code == 2 and "expected a date" in bad_date.output

@@ -10,20 +10,21 @@ import pytest
 import yaml
 
 from bot.app import CareerBot
-from tests.bot.test_bot_e2e import (
+from tests.discord_emulator import DiscordEmulator
+from tests.helpers import (
     EPHEMERAL,
-    TIMEOUT,
-    _answer_message,
-    _custom_ids,
-    _is_answer_to,
-    _message_of,
-    _run,
-    _settings,
+    PINNED_LABEL,
+    ask,
+    bot_settings,
+    click,
+    command,
+    custom_ids,
+    is_answer_to,
+    message_of,
+    run_with_bot,
     running_bot,
 )
-from tests.discord_emulator import DiscordEmulator
 
-PINNED_LABEL = "📌 Answer pinned by moderators"
 MODAL = 9
 
 
@@ -32,65 +33,49 @@ def index_root(shipped_index_root: Path) -> Path:
     return shipped_index_root
 
 
-async def _ask(emulator: DiscordEmulator, question: str, **options: Any) -> dict[str, Any]:
-    interaction = emulator.send_slash_command("ask", {"question": question}, **options)
-    request = await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT)
-    return _answer_message(emulator, request)
-
-
-async def _click(emulator: DiscordEmulator, message: dict[str, Any], custom_id: str, **options):
-    interaction = emulator.click_button(message, custom_id, **options)
-    return _message_of(await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT))
-
-
-async def _command(emulator: DiscordEmulator, name: str, options: dict[str, Any], **kwargs):
-    interaction = emulator.send_slash_command(name, options, **kwargs)
-    return _message_of(await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT))
-
-
 def test_moderator_pins_an_answer_and_a_paraphrase_gets_it_first(index_root, tmp_path):
     async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
         moderator = emulator.make_user(name="mod", admin=True)
-        answer = await _ask(emulator, "should I learn software engineering first?")
-        assert "careerbot:pin" in _custom_ids(answer)
+        answer = await ask(emulator, "should I learn software engineering first?")
+        assert "careerbot:pin" in custom_ids(answer)
 
         # a member may see the button but not use it: refused, nothing stored, nothing pinned
-        refusal = await _click(emulator, answer, "careerbot:pin")
+        refusal = await click(emulator, answer, "careerbot:pin")
         assert refusal["flags"] & EPHEMERAL and "Only moderators" in refusal["content"]
         assert (await bot.curation.database.list_pins(emulator.guild_id))[1] == 0
         assert not emulator.find_requests("PUT", r"/channels/\d+/(messages/)?pins/\d+")
 
-        done = await _click(emulator, answer, "careerbot:pin", user=moderator)
+        done = await click(emulator, answer, "careerbot:pin", user=moderator)
         assert "Pinned as answer #1" in done["content"]
         await emulator.wait_for_request(("PUT", r"/channels/\d+/(messages/)?pins/\d+"))
         pins, total = await bot.curation.database.list_pins(emulator.guild_id)
         assert total == 1 and pins[0].questions == ["should I learn software engineering first?"]
         assert pins[0].created_by == int(moderator["id"])
 
-        paraphrase = await _ask(emulator, "Is it better to learn software engineering before ML?")
+        paraphrase = await ask(emulator, "Is it better to learn software engineering before ML?")
         embed = paraphrase["embeds"][0]
         assert embed["description"].startswith(f"**{PINNED_LABEL}**")
         assert embed["fields"][0]["name"].startswith("1. ")  # the usual passages follow
         assert "Pinned answer #1" in embed["footer"]["text"]
 
-        unrelated = await _ask(emulator, "how much math do I need?")
+        unrelated = await ask(emulator, "how much math do I need?")
         assert PINNED_LABEL not in unrelated["embeds"][0].get("description", "")
 
-        listing = await _command(emulator, "pins list", {}, user=moderator)
+        listing = await command(emulator, "pins list", {}, user=moderator)
         assert listing["flags"] & EPHEMERAL
         assert listing["embeds"][0]["fields"][0]["name"].startswith("#1 · should I learn")
         assert "used 1 times" in listing["embeds"][0]["fields"][0]["value"]
-        member_listing = await _command(emulator, "pins list", {})
+        member_listing = await command(emulator, "pins list", {})
         assert "Only moderators" in member_listing["content"]
 
-        removed = await _command(emulator, "pins remove", {"id": 1}, user=moderator)
+        removed = await command(emulator, "pins remove", {"id": 1}, user=moderator)
         assert "Removed pinned answer #1" in removed["content"]
-        again = await _ask(emulator, "Is it better to learn software engineering before ML?")
+        again = await ask(emulator, "Is it better to learn software engineering before ML?")
         assert PINNED_LABEL not in again["embeds"][0].get("description", "")
         events = await bot.curation.database.pin_events(1)
         assert [event.action for event in events] == ["created", "removed"]
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_path):
@@ -102,7 +87,7 @@ def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_pat
         )
         stored = reply
         member_try = emulator.send_message_command("Pin as answer", stored)
-        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(member_try)))
+        refusal = message_of(await emulator.wait_for_request(is_answer_to(member_try)))
         assert "Only moderators" in refusal["content"]
 
         invoked = emulator.send_message_command("Pin as answer", stored, user=moderator)
@@ -121,11 +106,11 @@ def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_pat
             user=moderator,
             channel="career-help",
         )
-        done = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        done = message_of(await emulator.wait_for_request(is_answer_to(submitted)))
         assert "Pinned as answer #1" in done["content"]
         assert int(stored["id"]) in emulator.pins[int(stored["channel_id"])]
 
-        answer = await _ask(emulator, "先学数学还是先学Python？")
+        answer = await ask(emulator, "先学数学还是先学Python？")
         embed = answer["embeds"][0]
         assert embed["description"].startswith("**📌 管理员置顶的答案**")
         assert "Start with Python" in embed["description"]
@@ -138,20 +123,20 @@ def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_pat
         await asyncio.sleep(0.2)  # a modal that expired or is empty stores nothing
         assert too_long and (await bot.curation.database.list_pins(emulator.guild_id))[1] == 1
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def test_pins_survive_a_restart(index_root, tmp_path):
     async def main() -> None:
         async with DiscordEmulator() as emulator:
-            settings = _settings(index_root, tmp_path)
+            settings = bot_settings(index_root, tmp_path)
             moderator = emulator.make_user(name="mod", admin=True)
             async with running_bot(emulator, settings):
-                answer = await _ask(emulator, "which deep learning course should I take?")
-                done = await _click(emulator, answer, "careerbot:pin", user=moderator)
+                answer = await ask(emulator, "which deep learning course should I take?")
+                done = await click(emulator, answer, "careerbot:pin", user=moderator)
                 assert "#1" in done["content"]
             async with running_bot(emulator, settings):  # a new process: same data directory
-                answer = await _ask(emulator, "Which deep learning course should a beginner take?")
+                answer = await ask(emulator, "Which deep learning course should a beginner take?")
                 assert answer["embeds"][0]["description"].startswith(f"**{PINNED_LABEL}**")
 
     asyncio.run(asyncio.wait_for(main(), 120))
@@ -160,22 +145,22 @@ def test_pins_survive_a_restart(index_root, tmp_path):
 def test_votes_questions_and_stats_are_recorded(index_root, tmp_path):
     async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
         moderator = emulator.make_user(name="mod", admin=True)
-        answer = await _ask(emulator, "what projects should I build for my portfolio?")
-        await _click(emulator, answer, "careerbot:feedback:down")
-        await _click(emulator, answer, "careerbot:feedback:up")  # changes the vote
-        await _click(emulator, answer, "careerbot:feedback:up", user=moderator)
-        await _ask(emulator, "what is the best pizza topping?")  # unanswered
-        await _ask(emulator, "what is the best pizza topping?")
+        answer = await ask(emulator, "what projects should I build for my portfolio?")
+        await click(emulator, answer, "careerbot:feedback:down")
+        await click(emulator, answer, "careerbot:feedback:up")  # changes the vote
+        await click(emulator, answer, "careerbot:feedback:up", user=moderator)
+        await ask(emulator, "what is the best pizza topping?")  # unanswered
+        await ask(emulator, "what is the best pizza topping?")
 
-        stats = await _command(emulator, "stats", {}, user=moderator)
+        stats = await command(emulator, "stats", {}, user=moderator)
         embed = stats["embeds"][0]
         assert "3 questions" in embed["description"] and "67%" in embed["description"]
         assert "2 votes, 100% 👍" in embed["description"]
         assert "2× what is the best pizza topping?" in embed["fields"][1]["value"]
-        refused = await _command(emulator, "stats", {})
+        refused = await command(emulator, "stats", {})
         assert "Only moderators" in refused["content"]
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def _is_answer_to_modal(interaction: dict[str, Any]):
@@ -200,7 +185,7 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
             user=moderator,
             channel="career-help",
         )
-        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        refusal = message_of(await emulator.wait_for_request(is_answer_to(submitted)))
         assert refusal["flags"] & EPHEMERAL and "deleted" in refusal["content"]
         assert (await database.list_pins(emulator.guild_id))[1] == 0
 
@@ -215,13 +200,13 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
             user=moderator,
             channel="career-help",
         )
-        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(submitted)))
+        refusal = message_of(await emulator.wait_for_request(is_answer_to(submitted)))
         assert "Not pinned" in refusal["content"] and "limit is 500" in refusal["content"]
         assert (await database.list_pins(emulator.guild_id))[1] == 0
         assert int(kept["id"]) not in emulator.pins.get(int(kept["channel_id"]), [])
 
-        answer = await _ask(emulator, "do I need to learn SQL?")
-        await _click(emulator, answer, "careerbot:pin", user=moderator)
+        answer = await ask(emulator, "do I need to learn SQL?")
+        await click(emulator, answer, "careerbot:pin", user=moderator)
 
         opened = emulator.send_slash_command("pins edit", {"id": 1}, user=moderator)
         modal = (await emulator.wait_for_request(_is_answer_to_modal(opened))).json["data"]
@@ -235,23 +220,23 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
             },
             user=moderator,
         )
-        done = _message_of(await emulator.wait_for_request(_is_answer_to(edited)))
+        done = message_of(await emulator.wait_for_request(is_answer_to(edited)))
         assert "Updated pinned answer #1" in done["content"]
-        shown = await _command(emulator, "pins show", {"id": 1}, user=moderator)
+        shown = await command(emulator, "pins show", {"id": 1}, user=moderator)
         embed = shown["embeds"][0]
         assert embed["description"] == "Yes: SQL is how you get at the data."
         assert "• Is SQL useful for ML jobs?" in embed["fields"][0]["value"]
-        asked = await _ask(emulator, "Is SQL useful for machine learning jobs?")
+        asked = await ask(emulator, "Is SQL useful for machine learning jobs?")
         assert "SQL is how you get at the data" in asked["embeds"][0]["description"]
         assert [e.action for e in await database.pin_events(1)] == ["created", "edited"]
 
-        missing = await _command(emulator, "pins show", {"id": 99}, user=moderator)
+        missing = await command(emulator, "pins show", {"id": 99}, user=moderator)
         assert "no pinned answer #99" in missing["content"]
 
         interaction = emulator.send_slash_command("pins export", {}, user=moderator)
-        request = await emulator.wait_for_request(_is_answer_to(interaction))
+        request = await emulator.wait_for_request(is_answer_to(interaction))
         exported = yaml.safe_load(request.files[0]["data"].decode("utf-8"))
         assert exported[0]["answer"] == "Yes: SQL is how you get at the data."
         assert request.files[0]["filename"] == "pins.yaml"
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)

@@ -13,9 +13,8 @@ import pytest
 
 from bot.app import CareerBot
 from bot.config import DiscordSettings, GuildSettings, IndexSettings, Settings
-from tests.bot.test_bot_e2e import EPHEMERAL, TIMEOUT, running_bot
-from tests.bot.test_curation_e2e import PINNED_LABEL, _ask, _click, _command
 from tests.discord_emulator import DiscordEmulator
+from tests.helpers import EPHEMERAL, PINNED_LABEL, TIMEOUT, ask, click, command, running_bot
 
 NEW_ARTICLE_TITLE = "远程机器学习工程师如何跨时区协作"
 NEW_ARTICLE = f"""---
@@ -47,7 +46,7 @@ def workspace(shipped_index_root: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _settings(workspace: Path, **index: object) -> Settings:
+def bot_settings(workspace: Path, **index: object) -> Settings:
     return Settings(
         corpus_dir=workspace / "corpus",
         data_dir=workspace / "data",
@@ -74,7 +73,7 @@ async def _wait_for_generation(bot: CareerBot, generation: str) -> None:
 
 
 def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_survive(workspace):
-    settings = _settings(workspace)
+    settings = bot_settings(workspace)
     config = workspace / "careerbot.yaml"
     config.write_text("corpus_dir: corpus\ndata_dir: data\n", encoding="utf-8")
 
@@ -82,10 +81,10 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
         async with DiscordEmulator() as emulator, running_bot(emulator, settings) as bot:
             moderator = emulator.make_user(name="mod", admin=True)
             served = bot.reloader.generation
-            answer = await _ask(emulator, "which deep learning course should I take?")
-            await _click(emulator, answer, "careerbot:pin", user=moderator)
-            await _click(emulator, answer, "careerbot:feedback:up")
-            before = await _ask(emulator, NEW_QUESTION)
+            answer = await ask(emulator, "which deep learning course should I take?")
+            await click(emulator, answer, "careerbot:pin", user=moderator)
+            await click(emulator, answer, "careerbot:feedback:up")
+            before = await ask(emulator, NEW_QUESTION)
             assert not _mentions_new_article(before)
 
             _add_article(workspace)
@@ -109,9 +108,9 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
             assert generation != served
             await _wait_for_generation(bot, generation)
 
-            after = await _ask(emulator, NEW_QUESTION)
+            after = await ask(emulator, NEW_QUESTION)
             assert _mentions_new_article(after)
-            paraphrase = await _ask(emulator, "Which deep learning course should a beginner take?")
+            paraphrase = await ask(emulator, "Which deep learning course should a beginner take?")
             assert paraphrase["embeds"][0]["description"].startswith(f"**{PINNED_LABEL}**")
             # the vote recorded before the rebuild still names passages the new index has
             votes = await bot.curation.database.votes(int(answer["id"]))
@@ -124,21 +123,21 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
 
 def test_reindex_is_owner_only_reports_progress_and_serves_the_result(workspace):
     # the gate runs; a new article may move a labelled question, which is not this test's point
-    settings = _settings(workspace, max_mrr_drop=1.0, watch_seconds=0)
+    settings = bot_settings(workspace, max_mrr_drop=1.0, watch_seconds=0)
 
     async def main() -> None:
         async with DiscordEmulator() as emulator, running_bot(emulator, settings) as careerbot:
             admin = emulator.make_user(name="admin", admin=True)
-            refused = await _command(emulator, "reindex", {}, user=admin)
+            refused = await command(emulator, "reindex", {}, user=admin)
             assert refused["flags"] & EPHEMERAL and "Only the bot's owner" in refused["content"]
 
-            up_to_date = await _command(emulator, "reindex", {}, user=emulator.owner_user)
+            up_to_date = await command(emulator, "reindex", {}, user=emulator.owner_user)
             assert "Rebuilding the index" in up_to_date["content"]
             await emulator.wait_for_request(_edit_containing("The index is up to date"), TIMEOUT)
 
             _add_article(workspace)
             served = careerbot.reloader.generation
-            started = await _command(emulator, "reindex", {}, user=emulator.owner_user)
+            started = await command(emulator, "reindex", {}, user=emulator.owner_user)
             assert not started.get("flags", 0) & EPHEMERAL  # visible in the channel
             done = await emulator.wait_for_request(
                 _edit_containing("Published and now serving generation"), 120
@@ -149,7 +148,7 @@ def test_reindex_is_owner_only_reports_progress_and_serves_the_result(workspace)
                 r.json["content"] for r in edits
             ]
             assert careerbot.reloader.generation != served
-            assert _mentions_new_article(await _ask(emulator, NEW_QUESTION))
+            assert _mentions_new_article(await ask(emulator, NEW_QUESTION))
 
     asyncio.run(asyncio.wait_for(main(), 240))
 

@@ -16,26 +16,26 @@ from bot.app import (
     use_endpoints,
 )
 from bot.config import DiscordSettings, GuildSettings, Settings
-from tests.bot.test_bot_e2e import TIMEOUT, _answer_message, _is_answer_to
 from tests.discord_emulator import DiscordEmulator, running_client
+from tests.helpers import TIMEOUT, answer_message, is_answer_to
 
 
-def _settings(**discord_options: object) -> Settings:
+def bot_settings(**discord_options: object) -> Settings:
     return Settings(discord=DiscordSettings(**discord_options))
 
 
 def test_configuration_chooses_the_client():
-    explicit = make_bot(_settings(shard_count=4, shard_ids=[2, 3]))
+    explicit = make_bot(bot_settings(shard_count=4, shard_ids=[2, 3]))
     assert isinstance(explicit, ShardedCareerBot)
     assert explicit.shard_count == 4 and explicit.shard_ids == [2, 3]
     assert isinstance(explicit, commands_bot_base())  # still a commands.Bot with our cogs
 
-    automatic = make_bot(_settings(shard_above_guilds=1000), guild_count=1500)
+    automatic = make_bot(bot_settings(shard_above_guilds=1000), guild_count=1500)
     assert isinstance(automatic, ShardedCareerBot) and automatic.shard_count is None
     for count in (None, 10, 1000):
-        plain = make_bot(_settings(shard_above_guilds=1000), guild_count=count)
+        plain = make_bot(bot_settings(shard_above_guilds=1000), guild_count=count)
         assert type(plain) is CareerBot
-    assert type(make_bot(_settings(shard_above_guilds=0), guild_count=10**6)) is CareerBot
+    assert type(make_bot(bot_settings(shard_above_guilds=0), guild_count=10**6)) is CareerBot
 
 
 def commands_bot_base() -> type:
@@ -81,8 +81,8 @@ def test_a_sharded_bot_identifies_with_its_shard_and_answers(shipped_index_root,
                     interaction = emulator.send_slash_command(
                         "ask", {"question": "should I learn software engineering first?"}
                     )
-                    request = await emulator.wait_for_request(_is_answer_to(interaction), TIMEOUT)
-                    assert _answer_message(emulator, request)["embeds"][0]["fields"]
+                    request = await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT)
+                    assert answer_message(emulator, request)["embeds"][0]["fields"]
             finally:
                 discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
 

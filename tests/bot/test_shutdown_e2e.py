@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 
 from bot.app import CareerBot
-from tests.bot.test_bot_e2e import EPHEMERAL, TIMEOUT, _is_answer_to, _message_of, _run
 from tests.discord_emulator import DiscordEmulator
+from tests.helpers import EPHEMERAL, TIMEOUT, is_answer_to, message_of, run_with_bot
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +40,18 @@ def test_shutdown_answers_questions_in_flight_and_refuses_new_ones(index_root, t
         stopping = asyncio.ensure_future(bot.shutdown(grace_seconds=20))
         await asyncio.sleep(0.05)
         second = emulator.send_slash_command("ask", {"question": "how much math do I need?"})
-        refusal = _message_of(await emulator.wait_for_request(_is_answer_to(second), TIMEOUT))
+        refusal = message_of(await emulator.wait_for_request(is_answer_to(second), TIMEOUT))
         assert refusal["flags"] & EPHEMERAL and "restarting" in refusal["content"]
         assert not stopping.done()
 
         release.set()
         await blocker
-        answer = _message_of(await emulator.wait_for_request(_is_answer_to(first), TIMEOUT))
+        answer = message_of(await emulator.wait_for_request(is_answer_to(first), TIMEOUT))
         assert answer["embeds"][0]["title"] == "should I learn SWE first?"
         await asyncio.wait_for(stopping, TIMEOUT)
         assert bot.is_closed() and bot.questions_in_flight == 0
 
-    _run(index_root, tmp_path, scenario)
+    run_with_bot(index_root, tmp_path, scenario)
 
 
 def _free_port() -> int:
@@ -109,7 +109,7 @@ def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root
                 interaction = emulator.send_slash_command(
                     "ask", {"question": "should I learn software engineering first?"}
                 )
-                await emulator.wait_for_request(_is_answer_to(interaction), 60)
+                await emulator.wait_for_request(is_answer_to(interaction), 60)
                 assert health["gateway_connected"] and health["index_loaded"]
                 assert health["generation"] == index_root.joinpath("CURRENT").read_text().strip()
                 answered = 'careerbot_questions_total{outcome="answered",source="slash"} 1.0'

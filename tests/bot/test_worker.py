@@ -5,7 +5,7 @@ from unittest.mock import create_autospec
 
 import pytest
 
-from bot.worker import SearchWorker, WorkerBusy
+from bot.worker import MAX_BATCH, SearchWorker, WorkerBusy
 from index.query import InvalidQuestion
 from index.retriever import Retriever, SearchResult
 
@@ -99,6 +99,62 @@ def test_repeated_and_concurrent_questions_are_searched_once_and_failures_not_ke
         worker.forget_results()
         await worker.search("c")
         assert fake.calls[-1] == "c" and worker.pending == 0
+        worker.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+class _BatchRecordingRetriever:
+    """Records the batches encoded; the first encode blocks until released, so that the
+    questions asked meanwhile wait together."""
+
+    def __init__(self):
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+        self.mock = create_autospec(Retriever, instance=True)
+        self.mock.query_text.side_effect = self._query_text
+        self.mock.encode_queries.side_effect = self._encode
+        self.mock.search.side_effect = self._search
+
+    @staticmethod
+    def _query_text(question: str) -> str:
+        if question.startswith("bad"):
+            raise InvalidQuestion("no_words", "no words")
+        return question.lower()
+
+    def _encode(self, texts):
+        self.batches.append(list(texts))
+        if len(self.batches) == 1:
+            self.release.wait(5)
+        return [f"vector of {text}" for text in texts]
+
+    @staticmethod
+    def _search(question: str, *, query_vector, **options) -> SearchResult:
+        assert query_vector == f"vector of {question.lower()}"  # its own vector, not another's
+        return SearchResult(question, "en", [], [], False, 0.0)
+
+
+def test_questions_waiting_together_are_encoded_in_one_batch():
+    async def scenario():
+        fake = _BatchRecordingRetriever()
+        worker = SearchWorker(lambda: fake.mock)
+        await worker.start()
+        first = asyncio.ensure_future(worker.search("Q0"))
+        await asyncio.sleep(0.05)  # the worker is busy encoding Q0
+        burst = [asyncio.ensure_future(worker.search(f"Q{i}")) for i in range(1, 21)]
+        bad = asyncio.ensure_future(worker.search("bad one"))
+        await asyncio.sleep(0.05)
+        fake.release.set()
+        results = await asyncio.gather(first, *burst)
+        assert [r.question for r in results] == [f"Q{i}" for i in range(21)]
+        with pytest.raises(InvalidQuestion):
+            await bad  # refused alone; the others of its batch were answered
+        assert fake.batches[0] == ["q0"]
+        # the 20 that waited together: in order, in full batches of MAX_BATCH
+        burst_batches = fake.batches[1:]
+        assert [q for batch in burst_batches for q in batch] == [f"q{i}" for i in range(1, 21)]
+        assert [len(b) for b in burst_batches] == [MAX_BATCH, MAX_BATCH, 20 - 2 * MAX_BATCH]
+        assert worker.pending == 0
         worker.close()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))

@@ -36,5 +36,11 @@ def test_pages_are_clamped_and_buttons_carry_the_filters():
     assert previous.custom_id == f"careerbot:resources:{pages - 2}:::"
     embed, view = resources_page(catalogue, "zh", 0, "math", "beginner", None)
     assert "math · beginner" in embed.title
-    if view.children:
-        assert view.children[0].custom_id == "careerbot:resources:-1:math:beginner:"
+    # the filtered catalogue fits on one page: no page buttons at all
+    assert len(filter_resources(catalogue, "math", "beginner", None)) <= PAGE_SIZE
+    assert list(view.children) == [] or all(child.disabled for child in view.children)
+    # several pages: the buttons carry the filters
+    embed, view = resources_page(catalogue, "en", 0, None, "beginner", None)
+    assert len(filter_resources(catalogue, None, "beginner", None)) > PAGE_SIZE
+    previous, following = view.children
+    assert previous.disabled and following.custom_id == "careerbot:resources:1::beginner:"

@@ -1,0 +1,144 @@
+"""Helpers shared by the test modules: the bot running against the Discord emulator, what to
+look for in its REST traffic, and the CLI runner. Test modules import from here, never from
+each other."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import discord
+from typer.testing import CliRunner
+
+from bot.app import CareerBot, use_endpoints
+from bot.cli import app as cli_app
+from bot.config import DiscordSettings, GuildSettings, Settings
+from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client
+
+PINNED_LABEL = "📌 Answer pinned by moderators"
+cli_runner = CliRunner()
+
+
+def run_cli(config_file: Path, *args: str):
+    """`careerbot --config FILE ARGS…` in process; the typer result (exit code, output)."""
+    return cli_runner.invoke(cli_app, ["--config", str(config_file), *args])
+
+
+EPHEMERAL = 64
+TIMEOUT = 20.0
+
+
+def bot_settings(index_root: Path, tmp_path: Path, **discord_options: Any) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    if not (data_dir / "index").exists():  # a second run (restart) reuses the data directory
+        (data_dir / "index").symlink_to(index_root, target_is_directory=True)
+    guild = discord_options.pop("guild", GuildSettings(cooldown_seconds=0))
+    return Settings(
+        data_dir=data_dir,
+        discord=DiscordSettings(default_guild=guild, **discord_options),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(emulator: DiscordEmulator, settings: Settings) -> AsyncIterator[CareerBot]:
+    """The bot connected to the emulator and ready; closed (and endpoints restored) after."""
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    use_endpoints(emulator.api_base_url, emulator.gateway_url)
+    try:
+        bot = CareerBot(settings, guild_ready_timeout=0.05)
+        async with running_client(bot, emulator, timeout=TIMEOUT):
+            yield bot
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+def run_with_bot(
+    index_root: Path,
+    tmp_path: Path,
+    scenario: Callable[[DiscordEmulator, CareerBot], Awaitable[None]],
+    **discord_options: Any,
+) -> None:
+    async def main() -> None:
+        async with DiscordEmulator() as emulator:
+            settings = bot_settings(index_root, tmp_path, **discord_options)
+            async with running_bot(emulator, settings) as bot:
+                await scenario(emulator, bot)
+
+    asyncio.run(asyncio.wait_for(main(), 120))
+
+
+def is_answer_to(interaction: dict[str, Any]) -> Callable[[RecordedRequest], bool]:
+    """The request that delivers the answer to an interaction: its callback with a message, or
+    a followup after a deferral."""
+    token = interaction["token"]
+
+    def match(request: RecordedRequest) -> bool:
+        if token not in request.path or request.injected_status:
+            return False
+        if request.path.endswith("/callback"):
+            return request.json.get("type") in (4, 7, 8)
+        return request.method == "POST" and request.path.startswith("/webhooks/")
+
+    return match
+
+
+def message_of(request: RecordedRequest) -> dict[str, Any]:
+    """The message body of a callback ({type, data}) or of a plain message post."""
+    body = request.json
+    return body.get("data", {}) if request.path.endswith("/callback") else body
+
+
+def check_discord_limits(message: dict[str, Any]) -> None:
+    assert len(message.get("content") or "") <= 2000
+    for embed in message.get("embeds", []):
+        total = len(embed.get("title", "")) + len(embed.get("description", ""))
+        total += len(embed.get("footer", {}).get("text", ""))
+        assert len(embed.get("description", "")) <= 4096 and len(embed.get("fields", [])) <= 25
+        for field in embed.get("fields", []):
+            assert 0 < len(field["name"]) <= FIELD_NAME and 0 < len(field["value"]) <= FIELD_VALUE
+            total += len(field["name"]) + len(field["value"])
+        assert total <= EMBED_TOTAL
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [
+        component["custom_id"]
+        for row in message.get("components", [])
+        for component in row.get("components", [])
+    ]
+
+
+def embed_fields(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return message["embeds"][0].get("fields", [])
+
+
+def answer_message(emulator: DiscordEmulator, request: RecordedRequest) -> dict[str, Any]:
+    """The full message object (with id) the emulator stored for an answer request."""
+    body = message_of(request)
+    for message in reversed(list(emulator.messages.values())):
+        if message.get("embeds") and message["embeds"][0].get("title") == body["embeds"][0].get(
+            "title"
+        ):
+            return message
+    raise AssertionError("the answer message was not stored by the emulator")
+
+
+async def ask(emulator: DiscordEmulator, question: str, **options: Any) -> dict[str, Any]:
+    interaction = emulator.send_slash_command("ask", {"question": question}, **options)
+    request = await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT)
+    return answer_message(emulator, request)
+
+
+async def click(emulator: DiscordEmulator, message: dict[str, Any], custom_id: str, **options):
+    interaction = emulator.click_button(message, custom_id, **options)
+    return message_of(await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT))
+
+
+async def command(emulator: DiscordEmulator, name: str, options: dict[str, Any], **kwargs):
+    interaction = emulator.send_slash_command(name, options, **kwargs)
+    return message_of(await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT))
