@@ -113,6 +113,7 @@ class CareerBot(commands.Bot):
         self._closing: asyncio.Future[None] | None = None
         self.metrics = Metrics(self.health_status)
         self.accepting_questions = True
+        self.connection_task: asyncio.Future[None] | None = None  # the gateway (run_bot)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -235,6 +236,13 @@ class CareerBot(commands.Bot):
         if self._reloader is not None:
             await self._reloader.stop()
         await super().close()
+        connecting = self.connection_task
+        if (
+            connecting is not None
+            and not connecting.done()
+            and connecting is not asyncio.current_task()
+        ):
+            connecting.cancel()  # e.g. asleep in discord.py's reconnect backoff
         self.worker.close()
         if self._curation is not None:
             await self._curation.database.close()
@@ -293,6 +301,61 @@ def open_retriever(settings: Settings) -> Retriever:
     return Retriever.open(settings.index_root, embedder, settings.retrieval)
 
 
+# Retrying an unreachable Discord: the first retry after a second, then doubling up to a minute.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
+
+
+class DiscordUnreachable(Exception):
+    """Discord's API cannot be reached (DNS failure, connection refused, timeout)."""
+
+
+def _reason(error: BaseException) -> str:
+    """A short reason for a connection failure ("connection refused", "DNS lookup failed")."""
+    cause = getattr(error, "os_error", None) or error
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, aiohttp.ClientConnectorDNSError) or "Name or service" in str(cause):
+        return "DNS lookup failed"
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return str(cause) or type(error).__name__
+
+
+async def check_reachable(settings: Settings, token: str) -> None:
+    """One request to Discord's API (any HTTP answer counts); DiscordUnreachable otherwise."""
+    url = f"{settings.discord.api_base_url.rstrip('/')}/users/@me"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+            session.get(url, headers={"Authorization": f"Bot {token}"}),
+        ):
+            return
+    except (aiohttp.ClientConnectionError, TimeoutError, OSError) as exc:
+        raise DiscordUnreachable(
+            f"cannot reach Discord at {settings.discord.api_base_url} ({_reason(exc)})"
+        ) from None
+
+
+async def _wait_until_reachable(settings: Settings, token: str, bot: CareerBot) -> bool:
+    """Retry with backoff until Discord answers; False when the bot was stopped meanwhile
+    (SIGTERM). One log line per attempt; /healthz says 503 all along (not connected)."""
+    delay = RETRY_FIRST_SECONDS
+    while not bot.is_closed() and bot.accepting_questions:
+        try:
+            await check_reachable(settings, token)
+            return True
+        except DiscordUnreachable as exc:
+            log.warning("%s: retrying in %.0f s", exc, delay)
+        deadline = asyncio.get_running_loop().time() + delay
+        while asyncio.get_running_loop().time() < deadline:
+            if bot.is_closed() or not bot.accepting_questions:
+                return False
+            await asyncio.sleep(0.1)
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
+    return False
+
+
 async def run_bot(settings: Settings, token: str) -> int:
     """Run until closed; 0 on a clean stop, 1 when Discord refuses the login or intents."""
     configure_logging(settings.ops.log_format, settings.ops.log_level)
@@ -316,8 +379,16 @@ async def run_bot(settings: Settings, token: str) -> int:
                 settings.ops.health_host, settings.ops.health_port, bot.health_status, bot.metrics
             )
             await health.start()
-        async with bot:
-            await bot.start(token)
+        if await _wait_until_reachable(settings, token, bot):
+            async with bot:
+                await bot.login(token)
+                # A task of its own: a stop while discord.py waits to reconnect (its backoff
+                # reaches minutes) cancels it rather than waiting it out.
+                bot.connection_task = asyncio.ensure_future(bot.connect(reconnect=True))
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bot.connection_task
+        else:
+            await bot.close()
         await asyncio.gather(*signal_tasks, return_exceptions=True)
     except HealthServerError as exc:
         log.error("%s", exc)

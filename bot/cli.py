@@ -754,9 +754,18 @@ def sync(
         token = _token(settings)
         import asyncio
 
-        from bot.app import sync_commands
+        from bot.app import DiscordUnreachable, check_reachable, sync_commands
 
-        names = asyncio.run(sync_commands(settings, token, guild))
+        async def reach_and_sync() -> list[str]:
+            await check_reachable(settings, token)
+            return await sync_commands(settings, token, guild)
+
+        try:
+            names = asyncio.run(reach_and_sync())
+        except DiscordUnreachable as exc:
+            raise _fail(str(exc)) from None
+        except OSError as exc:  # aiohttp's connection errors are OSErrors too
+            raise _fail(f"cannot reach Discord ({exc})") from None
         where = f"guild {guild}" if guild else "all guilds (may take up to an hour to appear)"
         out.print(f"Synced {len(names)} command(s) to {where}: {', '.join(names)}")
 

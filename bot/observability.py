@@ -177,6 +177,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class ConnectionTracebackFilter(logging.Filter):
+    """discord.py logs every failed reconnect attempt with the connection error's traceback
+    ("Attempting a reconnect in 1.51s"): an expected condition, so the record keeps one line
+    with the reason instead (as a warning)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            if isinstance(error, OSError | TimeoutError) or type(error).__name__.startswith(
+                ("ClientConnector", "ConnectionClosed", "ServerDisconnected", "WSServerHandshake")
+            ):
+                record.msg = f"{record.msg}: {type(error).__name__}: {error}"
+                record.exc_info = None
+                record.exc_text = None
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(
     log_format: Literal["text", "json"], level: str | int, *, stream: TextIO | None = None
 ) -> logging.Handler:
@@ -194,6 +212,7 @@ def configure_logging(
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler._careerbot = True  # type: ignore[attr-defined]
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(ConnectionTracebackFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)

@@ -4,6 +4,7 @@ real `careerbot run` process handles SIGHUP and SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -140,3 +141,102 @@ def test_careerbot_run_reloads_on_sighup_and_stops_cleanly_on_sigterm(index_root
             assert "Traceback" not in log and emulator.token not in log
 
     asyncio.run(asyncio.wait_for(main(), 120))
+
+
+async def _start_careerbot(tmp_path: Path, index_root: Path, **environment: str):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    if not (data_dir / "index").exists():
+        (data_dir / "index").symlink_to(index_root, target_is_directory=True)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env={
+            **os.environ,
+            "CAREERBOT_DATA_DIR": str(data_dir),
+            "CAREERBOT_OPS__LOG_FORMAT": "json",
+            **environment,
+        },
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _stop_and_time(process) -> tuple[float, str]:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    return loop.time() - started, output.decode()
+
+
+def test_discord_unreachable_at_start_up_retries_says_so_and_stops_on_sigterm(index_root, tmp_path):
+    """Connection refused by the API: one JSON log line per attempt, /healthz 503 meanwhile,
+    no traceback, and SIGTERM ends it at once."""
+    port, closed_port = _free_port(), _free_port()
+
+    async def main() -> None:
+        process = await _start_careerbot(
+            tmp_path,
+            index_root,
+            CAREERBOT_DISCORD__TOKEN="not.a.token",
+            CAREERBOT_DISCORD__API_BASE_URL=f"http://127.0.0.1:{closed_port}/api/v10",
+            CAREERBOT_DISCORD__GATEWAY_URL=f"ws://127.0.0.1:{closed_port}/",
+            CAREERBOT_OPS__HEALTH_PORT=str(port),
+            CAREERBOT_OPS__SHUTDOWN_GRACE_SECONDS="3",
+        )
+        try:
+            status = None
+            for _ in range(150):
+                with contextlib.suppress(aiohttp.ClientError):
+                    status, body = await _get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                await asyncio.sleep(0.2)
+            assert status == 503 and json.loads(body)["gateway_connected"] is False
+            await asyncio.sleep(2.5)  # a first attempt and a retry
+            elapsed, log = await _stop_and_time(process)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert process.returncode == 0 and elapsed < 3, (elapsed, log)
+        entries = [json.loads(line) for line in log.splitlines()]  # every line is JSON
+        unreachable = [e for e in entries if e["message"].startswith("cannot reach Discord")]
+        assert len(unreachable) >= 2 and "connection refused" in unreachable[0]["message"]
+        assert "retrying in 1 s" in unreachable[0]["message"]
+        assert "Traceback" not in log
+
+    asyncio.run(asyncio.wait_for(main(), 90))
+
+
+def test_sigterm_while_reconnecting_stops_within_the_grace_period(index_root, tmp_path):
+    """The gateway goes away: discord.py waits to reconnect; SIGTERM does not wait it out."""
+
+    async def main() -> None:
+        emulator = DiscordEmulator()
+        await emulator.__aenter__()
+        process = await _start_careerbot(
+            tmp_path,
+            index_root,
+            CAREERBOT_DISCORD__TOKEN=emulator.token,
+            CAREERBOT_DISCORD__API_BASE_URL=emulator.api_base_url,
+            CAREERBOT_DISCORD__GATEWAY_URL=emulator.gateway_url,
+            CAREERBOT_OPS__HEALTH_PORT="0",
+            CAREERBOT_OPS__SHUTDOWN_GRACE_SECONDS="3",
+        )
+        try:
+            await emulator.wait_for_gateway_op(2, timeout=60)  # IDENTIFY: connected
+            await emulator.__aexit__(None, None, None)  # Discord goes away
+            await asyncio.sleep(3)  # the bot notices and waits to reconnect
+            elapsed, log = await _stop_and_time(process)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert process.returncode == 0 and elapsed < 3, (elapsed, log)
+        assert "Traceback" not in log
+
+    asyncio.run(asyncio.wait_for(main(), 90))

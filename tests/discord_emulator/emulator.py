@@ -562,7 +562,10 @@ class DiscordEmulator:
         app.router.add_get("/", self._handle_gateway)
         app.router.add_route("*", r"/api/v{version:\d+}/{tail:.*}", self._handle_rest)
         app.router.add_route("*", "/{tail:.*}", self._handle_unrouted)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # shutdown_timeout: stopping does not wait a minute for the open gateway connection
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
