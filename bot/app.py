@@ -15,6 +15,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot import services
 from bot.config import Settings
 from bot.curation import Curation, NotModerator
 from bot.db.database import CurationError, Database
@@ -28,8 +29,6 @@ from bot.observability import (
 )
 from bot.reload import IndexReloader
 from bot.worker import SearchWorker, WorkerBusy
-from index.embedders import make_embedder
-from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ class CareerBot(commands.Bot):
         self.settings = settings
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
-            lambda: open_retriever(settings), settings.discord.max_pending
+            lambda: services.open_retriever(settings), settings.discord.max_pending
         )
         self._curation: Curation | None = None
         self._reloader: IndexReloader | None = None
@@ -293,12 +292,6 @@ async def approximate_guild_count(settings: Settings, token: str) -> int | None:
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         log.warning("cannot count guilds (%s): starting without sharding", type(exc).__name__)
         return None
-
-
-def open_retriever(settings: Settings) -> Retriever:
-    """The embedder and the served index (runs on the worker thread)."""
-    embedder = make_embedder(settings.embedder)
-    return Retriever.open(settings.index_root, embedder, settings.retrieval)
 
 
 # Retrying an unreachable Discord: the first retry after a second, then doubling up to a minute.

@@ -462,6 +462,10 @@ class Retriever:
                 for index, (_, start, end) in enumerate(sentences):
                     if not _lead_candidate(text[start:end], language):
                         continue
+                    if language != record["language"] and not self._original_is_candidate(
+                        record, language, index
+                    ):
+                        continue  # a translation smoothed away the question mark
                     score = float(scores[index]) - LEAD_RANK_PENALTY * rank
                     if chosen is None or score > chosen[0]:
                         chosen = (score, position, language, index)
@@ -493,6 +497,18 @@ class Retriever:
             passage_id=record["id"],
             original=self._sentence_text(record, record["language"], original_indices),
             shown=self._sentence_text(record, shown_lang, shown_indices),
+        )
+
+    def _original_is_candidate(self, record: dict[str, Any], language: str, index: int) -> bool:
+        """Whether the original sentences a translated sentence renders may lead too."""
+        original = record["language"]
+        indices = self._map_sentences(record, language, original, [index])
+        text = record["text"]
+        spans = split_sentences(text)
+        return all(
+            _lead_candidate(text[spans[i][0] : spans[i][1]], original)
+            for i in indices
+            if i < len(spans)
         )
 
     @staticmethod

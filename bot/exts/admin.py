@@ -13,12 +13,13 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot import services
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
-from corpus.loader import CorpusError, load_questions
-from index.gate import GateReport, quality_gate
+from corpus.loader import CorpusError
+from index.gate import GateReport
 from index.retriever import Retriever
-from index.store import BuildReport, IndexStoreError, PublishRefused, build_index
+from index.store import BuildReport, IndexStoreError, PublishRefused
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -105,26 +106,11 @@ class Admin(commands.Cog):
             loop.call_soon_threadsafe(progress.update, stage, done, total)
 
         def build(retriever: Retriever) -> BuildReport:
-            corpus = settings.load_corpus()
-            gate = None
-            if settings.index.quality_gate and settings.questions_file.exists():
-                questions = load_questions(settings.questions_file, corpus)
-                gate = quality_gate(
-                    questions,
-                    retriever.embedder,
-                    settings.retrieval,
-                    settings.index.max_mrr_drop,
-                    settings.index.max_unanswerable_rise,
-                )
-            return build_index(
-                corpus,
-                settings.embedder,
-                settings.index_root,
-                embedder=retriever.embedder,
+            return services.rebuild(
+                settings,
+                retriever.embedder,
+                gate=settings.index.quality_gate,
                 progress=on_progress,
-                keep_generations=settings.index.keep_generations,
-                gate=gate,
-                vector_index=settings.index.vectors,
             )
 
         return await self.bot.worker.call(build)

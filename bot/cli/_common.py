@@ -1,0 +1,175 @@
+"""What every `careerbot` command shares: the typer apps, the consoles, the configuration option, turning expected failures into one line and an exit code, progress bars, and the index service calls with terminal output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot import services
+from bot.config import ConfigError, Settings
+from bot.i18n import t
+from corpus.loader import CorpusError
+from index.embedders import Embedder, EmbedderError, LazyEmbedder
+from index.query import InvalidQuestion, detect_language
+from index.retriever import Retriever
+from index.store import (
+    BuildReport,
+    IndexStoreError,
+    ProgressCallback,
+)
+
+if TYPE_CHECKING:
+    pass
+
+app = typer.Typer(
+    help="careerbot: answers machine-learning career questions from a curated corpus.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+index_app = typer.Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Check the corpus files and start new ones.", no_args_is_help=True)
+pins_app = typer.Typer(
+    help="Pinned answers: export to and import from YAML (for version control).",
+    no_args_is_help=True,
+)
+app.add_typer(index_app, name="index")
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(pins_app, name="pins")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole
+
+
+class CliState:
+    config_file: Path | None = None
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="YAML configuration file (default: $CAREERBOT_CONFIG, else ./careerbot.yaml if present).",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _main(config: ConfigOption = None) -> None:
+    CliState.config_file = config
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/bold red] {escape(message)}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def expected_errors() -> Iterator[None]:
+    """Turn expected failures into one clear message and a non-zero exit."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise fail(str(exc), 2) from None
+    except CorpusError as exc:
+        err.print(f"[bold red]error:[/bold red] the corpus has {len(exc.problems)} problem(s):")
+        for problem in exc.problems:
+            err.print(f"  {escape(str(problem))}")
+        raise typer.Exit(1) from None
+    except (IndexStoreError, EmbedderError) as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+
+
+def load_settings() -> Settings:
+    return Settings.load(CliState.config_file)
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressCallback]:
+    """A progress callback drawing a bar on stderr from the first report on (nothing when the
+    work reports none)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task: list[Any] = []
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if not task:
+                task.append(progress.add_task(stage, total=None))
+            progress.update(task[0], description=stage, completed=done, total=total)
+
+        yield on_progress
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/yellow] {escape(message)}")
+
+
+def build_with_progress(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    force: bool = False,
+    gate: bool = False,
+) -> BuildReport:
+    """Build with a progress bar on stderr; with `gate`, the quality gate decides publishing."""
+    with progress_bar() as on_progress:
+        return services.rebuild(
+            settings,
+            embedder or LazyEmbedder(settings.embedder),
+            force=force,
+            gate=gate,
+            progress=on_progress,
+            notice=warn,
+        )
+
+
+def open_retriever(settings: Settings) -> Retriever:
+    """Load embedder and index, building the index first if there is none yet."""
+    with progress_bar() as on_progress:
+        return services.open_retriever(
+            settings, build_if_missing=True, progress=on_progress, notice=err.print
+        )
+
+
+def invalid_question(exc: InvalidQuestion, question: str, limit: int) -> typer.Exit:
+    language = detect_language(question)
+    message = t(f"error.{exc.reason}", language, length=len(question.strip()), limit=limit)
+    return fail(message)
+
+
+def printable(text: str) -> str:
+    """`text` with bytes that were not UTF-8 shown as U+FFFD, so it can be printed."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def discord_token(settings: Settings) -> str:
+    token = settings.discord.resolve_token()
+    if not token:
+        raise fail(
+            "no Discord token: set CAREERBOT_DISCORD__TOKEN (or discord.token_file in the "
+            "configuration)",
+            2,
+        )
+    return token
