@@ -1,1 +1,1 @@
-"""The careerbot application: configuration, CLI and (later) the Discord adapter."""
+"""The careerbot application: configuration, services, the CLI and the Discord bot."""

@@ -3,7 +3,8 @@
 Precedence: explicit arguments > environment > YAML file > defaults. The file is the path given
 with `--config`, else $CAREERBOT_CONFIG, else `careerbot.yaml` in the working directory if it
 exists. Nested settings use `__` in environment names: CAREERBOT_EMBEDDER__BACKEND=bundled.
-Secrets (the Discord token, later) come only from the environment, never from the file.
+Secrets (the Discord token, the database URL) come from the environment or a token file, never
+from the configuration file.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from pydantic_settings import (
 )
 
 from corpus.loader import MAX_ARTICLE_BYTES, SHIPPED_CORPUS_DIR, Corpus, load_corpus
+from corpus.schema import Language
 from index.ann import VectorIndexConfig
 from index.embedders import EmbedderConfig
+from index.query import DISCORD_QUESTION_CHARS
 from index.retriever import RetrieverConfig
 
 DEFAULT_CONFIG_FILE = Path("careerbot.yaml")
@@ -88,7 +91,7 @@ class GuildSettings(BaseModel):
         default_factory=list, description="channels where each answer opens a new thread"
     )
     cooldown_seconds: float = Field(10.0, ge=0, description="per-user wait between questions")
-    language: Literal["zh", "en"] | None = Field(
+    language: Language | None = Field(
         None, description="reply language when the question's own language is unclear"
     )
 
@@ -105,7 +108,7 @@ class DiscordSettings(BaseModel):
     # Discord's own endpoints; tests point both at the loopback emulator.
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
-    max_question_chars: int = Field(500, ge=10, le=4000)
+    max_question_chars: int = Field(DISCORD_QUESTION_CHARS, ge=10, le=4000)
     max_pending: int = Field(64, ge=1, description="questions waiting before 'busy, try again'")
     # Sharding: one shard per ~1000 guilds is what Discord expects. Explicit shard_count/ids
     # split the shards between several processes (sharing one PostgreSQL database and one

@@ -71,13 +71,10 @@ def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
     )
 
 
-def answer_embed(
-    result: SearchResult, lead: str | None = None, pinned: Pin | None = None
-) -> discord.Embed:
+def answer_embed(result: SearchResult, pinned: Pin | None = None) -> discord.Embed:
     """The answer embed: lead, up to 3 passages, up to 3 resources, footer.
 
-    The lead is `lead`, else the retriever's choice (`result.lead`: the best passage's sentence
-    closest to the question), else the passage's opening. A moderator's `pinned` answer comes
+    The lead is the retriever's (`result.lead`, as shown), else the best passage's opening. A moderator's `pinned` answer comes
     first, marked as such, in place of the lead. The title is the question: the buttons under
     the answer read it back after a restart. Passages, titles and labels are in the reply's
     language (`result.reply_language`) where a translation exists.
@@ -94,7 +91,7 @@ def answer_embed(
         resources_label = t("resources", language)
     elif result.answered and result.passages:
         best = result.passages[0]
-        description = excerpt(lead or result.lead or best.shown_text, LEAD_CHARS)
+        description = excerpt(result.lead or best.shown_text, LEAD_CHARS)
         embed = discord.Embed(
             title=clip(result.question, EMBED_TITLE), description=description, colour=COLOR_ANSWER
         )

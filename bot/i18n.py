@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from corpus.schema import Language  # one definition of the languages
 
-Language = Literal["zh", "en"]
+__all__ = ["Language", "language_of_locale", "t"]
 
 _STRINGS: dict[str, dict[Language, str]] = {
     "passages": {"zh": "最相关的段落", "en": "Most relevant passages"},

@@ -1,7 +1,6 @@
 """Structured logs with a request id per question, Prometheus metrics, and /healthz.
 
-Three pieces, none of which imports the bot (the lead wires them in `bot/app.py` and
-`bot/exts/ask.py`):
+Three pieces, none of which imports the bot (`bot/app.py` and `bot/exts/ask.py` wire them in):
 
 * Logging. `configure_logging(format, level)` installs one handler on the root logger, in place
   of `discord.utils.setup_logging`. Text mode is discord.py's layout plus `[req=…]` when a
@@ -29,22 +28,8 @@ Three pieces, none of which imports the bot (the lead wires them in `bot/app.py`
   `GET /metrics` (Prometheus text). Loopback by default (`ops.health_host`).
 
 The `status` callable returns a `HealthStatus`; it runs on the event loop for every request and
-scrape, so it must only read attributes. For `CareerBot` something like::
-
-    def health_status(self) -> HealthStatus:
-        retriever = self.worker._retriever          # a public `loaded` property would be nicer
-        if isinstance(self, discord.AutoShardedClient):
-            connected = bool(self.shards) and all(not s.is_closed() for s in self.shards.values())
-        else:
-            connected = self.ws is not None and self.ws.open
-        return HealthStatus(
-            gateway_connected=self.is_ready() and connected,
-            index_loaded=retriever is not None,
-            generation=retriever.index.directory.name if retriever else None,
-            passages=len(retriever.index.passages) if retriever else None,
-            queue_depth=self.worker.pending,
-            shutting_down=not self.accepting_questions,
-        )
+scrape, so it must only read attributes (`CareerBot.health_status` in `bot/app.py` is the one
+the bot uses).
 """
 
 from __future__ import annotations

@@ -40,7 +40,6 @@ class IndexReloader:
         self._lock = asyncio.Lock()  # polling, SIGHUP and /reindex never load twice at once
         self._refused: dict[str, str] = {}  # generation -> why it could not be served
         self._task: asyncio.Task[None] | None = None
-        self.reloaded_at: float | None = None
 
     @property
     def generation(self) -> str:
@@ -75,7 +74,6 @@ class IndexReloader:
             retriever = Retriever(loaded, served.embedder, served.config)
             retriever.pins = served.pins  # pins belong to the guilds, not to a generation
             self._worker.replace_retriever(retriever)
-            self.reloaded_at = time.time()
             log.info(
                 "now serving index generation %s (%d passages, loaded in %.2fs)",
                 name,

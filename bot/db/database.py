@@ -27,11 +27,12 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import FeedbackRow, PinEventRow, PinQuestionRow, PinRow, QuestionRow
+from index.query import DISCORD_QUESTION_CHARS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Discord's embed description holds 4096 characters; the label and the footer need some room.
 MAX_PIN_ANSWER_CHARS = 4000
-MAX_PIN_QUESTION_CHARS = 500  # the bot's own question limit
+MAX_PIN_QUESTION_CHARS = DISCORD_QUESTION_CHARS  # the bot's own question limit
 MAX_PIN_QUESTIONS = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a second writer waits this long for the lock instead of failing
 

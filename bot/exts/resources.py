@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -13,16 +13,13 @@ from discord.ext import commands
 
 from bot.discord_render import resources_embed
 from bot.i18n import Language, language_of_locale, t
-from corpus.schema import TOPICS
+from corpus.schema import TOPICS, Cost, Level
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
 
 PAGE_SIZE = 5  # five resources with their descriptions fit an embed and a phone screen
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
-
-Level = Literal["beginner", "intermediate", "advanced"]
-Cost = Literal["free", "paid", "mixed"]
 
 
 def filter_resources(

@@ -41,9 +41,15 @@ def _check_limits(embed: discord.Embed) -> dict:
 
 def test_answer_embed_structure_in_chinese():
     result = SearchResult(
-        "数学？", "zh", [_passage(i) for i in range(5)], [_resource(i) for i in range(4)], True, 0.9
+        "数学？",
+        "zh",
+        [_passage(i) for i in range(5)],
+        [_resource(i) for i in range(4)],
+        True,
+        0.9,
+        "需要线性代数。",
     )
-    data = _check_limits(answer_embed(result, lead="需要线性代数。"))
+    data = _check_limits(answer_embed(result))
     assert data["description"] == "需要线性代数。"
     names = [f["name"] for f in data["fields"]]
     assert len(names) == 6  # 3 passages + 3 resources
@@ -70,8 +76,9 @@ def test_limits_hold_for_extreme_inputs():
         [_resource(i, name="N[]" * 300, text=huge) for i in range(10)],
         True,
         0.9,
+        huge,
     )
-    data = _check_limits(answer_embed(result, lead=huge))
+    data = _check_limits(answer_embed(result))
     assert data["fields"][3]["value"].startswith("[N()N()")  # brackets cannot end the link label
 
 
