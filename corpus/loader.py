@@ -242,14 +242,21 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], yaml.Nod
     return data, node, body, end + 2
 
 
-def parse_article(path: Path, text: str | None = None) -> Article:
-    """Parse one Markdown article with YAML front matter."""
+def _front_matter(
+    path: Path, text: str | None, model: type[Model]
+) -> tuple[Model, yaml.Node | None, str, int]:
+    """The validated front matter of a Markdown file, its YAML node, body and body line."""
     text = _read_text(path) if text is None else text
     data, node, body, body_line = _split_front_matter(path, text)
     try:
-        meta = ArticleMeta.model_validate(data)
+        return model.model_validate(data), node, body, body_line
     except ValidationError as exc:
         raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
+
+
+def parse_article(path: Path, text: str | None = None) -> Article:
+    """Parse one Markdown article with YAML front matter."""
+    meta, node, body, body_line = _front_matter(path, text, ArticleMeta)
     problems = []
     if path.suffix == ".md" and path.stem != meta.id:
         problems.append(
@@ -265,12 +272,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
 def parse_translation(path: Path, text: str | None = None) -> Translation:
     """Parse one translation file `<id>.<lang>.md` (front matter: translation_of, language,
     title); its name must agree with its front matter."""
-    text = _read_text(path) if text is None else text
-    data, node, body, body_line = _split_front_matter(path, text)
-    try:
-        meta = TranslationMeta.model_validate(data)
-    except ValidationError as exc:
-        raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
+    meta, node, body, body_line = _front_matter(path, text, TranslationMeta)
     expected = f"{meta.translation_of}.{meta.language}.md"
     if path.name != expected:
         raise CorpusError(

@@ -539,25 +539,19 @@ class Retriever:
             t["language"]: t.get("sentence_groups", []) for t in record.get("translations", [])
         }
 
-        def to_original(language: str, wanted: list[int]) -> list[int]:
+        def across(language: str, wanted: list[int], *, to_original: bool) -> list[int]:
+            """Through the sentence groups of `language`, to or from the original."""
             if language == original_language:
                 return wanted
             found: list[int] = []
-            for (o_start, o_end), (t_start, t_end) in groups_of.get(language, []):
-                if any(t_start <= i < t_end for i in wanted):
-                    found.extend(range(o_start, o_end))
+            for original, translated in groups_of.get(language, []):
+                here, there = (translated, original) if to_original else (original, translated)
+                if any(here[0] <= i < here[1] for i in wanted):
+                    found.extend(range(there[0], there[1]))
             return found
 
-        def from_original(language: str, wanted: list[int]) -> list[int]:
-            if language == original_language:
-                return wanted
-            found: list[int] = []
-            for (o_start, o_end), (t_start, t_end) in groups_of.get(language, []):
-                if any(o_start <= i < o_end for i in wanted):
-                    found.extend(range(t_start, t_end))
-            return found
-
-        return sorted(set(from_original(target, to_original(source, indices))))
+        in_original = across(source, indices, to_original=True)
+        return sorted(set(across(target, in_original, to_original=False)))
 
     def _sentence_text(self, record: dict[str, Any], language: str, indices: list[int]) -> str:
         text = dict(self._texts_of(record))[language]

@@ -166,10 +166,16 @@ async def _start_careerbot(tmp_path: Path, index_root: Path, **environment: str)
 
 
 async def _stop_and_time(process) -> tuple[float, str]:
+    """SIGTERM, then (seconds until it exited, its output); killed if it does not stop."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     process.send_signal(signal.SIGTERM)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     return loop.time() - started, output.decode()
 
 
@@ -197,11 +203,8 @@ def test_discord_unreachable_at_start_up_retries_says_so_and_stops_on_sigterm(in
                 await asyncio.sleep(0.2)
             assert status == 503 and json.loads(body)["gateway_connected"] is False
             await asyncio.sleep(2.5)  # a first attempt and a retry
-            elapsed, log = await _stop_and_time(process)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            elapsed, log = await _stop_and_time(process)
         assert process.returncode == 0 and elapsed < 3, (elapsed, log)
         entries = [json.loads(line) for line in log.splitlines()]  # every line is JSON
         unreachable = [e for e in entries if e["message"].startswith("cannot reach Discord")]
@@ -231,11 +234,8 @@ def test_sigterm_while_reconnecting_stops_within_the_grace_period(index_root, tm
             await emulator.wait_for_gateway_op(2, timeout=60)  # IDENTIFY: connected
             await emulator.__aexit__(None, None, None)  # Discord goes away
             await asyncio.sleep(3)  # the bot notices and waits to reconnect
-            elapsed, log = await _stop_and_time(process)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            elapsed, log = await _stop_and_time(process)
         assert process.returncode == 0 and elapsed < 3, (elapsed, log)
         assert "Traceback" not in log
 

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from io import StringIO
 
 from rich.console import Console
@@ -97,14 +98,8 @@ def test_wrap_text_counts_display_width_keeps_bullets_and_urls():
 
 
 def test_english_asker_reads_the_translation_or_a_note():
-    translated = Hit(
-        kind="passage",
-        id="a#1",
-        score=0.9,
-        title="文章",
-        text="机器学习工程师需要线性代数。",
-        url="https://example.com/a",
-        source="a",
+    translated = replace(
+        _passage(),
         heading_path=("技能",),
         language="zh",
         language_shown="en",
@@ -112,14 +107,13 @@ def test_english_asker_reads_the_translation_or_a_note():
         heading_path_shown=("Skills",),
         text_shown="ML engineers need linear algebra.",
     )
-    untranslated = Hit(
-        kind="passage",
+    untranslated = replace(
+        _passage(),
         id="b#1",
-        score=0.8,
         title="另一篇",
         text="只有中文。",
         url=None,
-        source="b",
+        heading_path=(),
         language="zh",
         language_shown="zh",
     )
