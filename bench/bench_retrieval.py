@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
+from index.build import build_index  # noqa: E402
 from index.embedders import Embedder, EmbedderConfig, make_embedder  # noqa: E402
 from index.retriever import Retriever  # noqa: E402
-from index.store import build_index  # noqa: E402
 
 TARGETS = {
     "search median (ms)": 25.0,

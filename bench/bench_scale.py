@@ -112,8 +112,9 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
     the real vectors (bases), the sentences and headings they stand for, the questions' vectors,
     the resources and glossary. The only step that loads the model."""
     from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
+    from index.build import build_index
     from index.embedders import EmbedderConfig, make_embedder
-    from index.store import build_index, load_index
+    from index.store import load_index
 
     corpus = load_corpus()
     embedder = make_embedder(EmbedderConfig())
@@ -126,18 +127,27 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
     def context(record: dict[str, Any]) -> str:  # as Passage.embedding_text
         return " > ".join(record["heading_path"]) or record["title"]
 
+    def unit_text(unit: int) -> str:  # a search unit: a passage in one of its languages
+        position, language = loaded.units[unit]
+        record = loaded.passages[position]
+        if language == record["language"]:
+            return record["text"]
+        return next(t["text"] for t in record["translations"] if t["language"] == language)
+
     sentences_of: dict[int, list[str]] = {}
-    for position, start, end in loaded.sentence_spans:
-        sentences_of.setdefault(position, []).append(loaded.passages[position]["text"][start:end])
+    for unit, start, end in loaded.sentence_spans:
+        sentences_of.setdefault(unit, []).append(unit_text(unit)[start:end])
     pools, headings, records = [], [], []
-    for position, record in enumerate(loaded.passages):  # bases 0..P-1: passages
-        pools.append(sentences_of.get(position, [record["text"]]))
+    for unit, (position, _) in enumerate(loaded.units):  # bases 0..U-1: search units
+        record = loaded.passages[position]
+        pools.append(sentences_of.get(unit, [unit_text(unit)]))
         headings.append(context(record))
         records.append(record)
-    for position, _, _ in loaded.sentence_spans:  # then one base per sentence
-        pools.append(sentences_of[position])
-        headings.append(context(loaded.passages[position]))
-        records.append(loaded.passages[position])
+    for unit, _, _ in loaded.sentence_spans:  # then one base per sentence
+        record = loaded.passages[loaded.units[unit][0]]
+        pools.append(sentences_of[unit])
+        headings.append(context(record))
+        records.append(record)
     resource_texts = [r.embedding_text() for r in corpus.resources]
     for item, text in zip(loaded.resources, resource_texts, strict=True):  # then resources
         pools.append([text[a:b] for a, b in split_sentences(text)] or [text])
@@ -287,6 +297,8 @@ class TextGenerator:
                         "text": text,
                         "start": 0,
                         "end": len(text),
+                        "language": "zh",
+                        "translations": [],
                     }
                 )
                 lexical_texts.append(f"{self.headings[base[i]]}\n{text}")
@@ -385,8 +397,9 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
     import faiss
 
     from index.ann import prepare_for_search
+    from index.generations import FORMAT_VERSION, Manifest
     from index.retriever import Retriever, RetrieverConfig
-    from index.store import FORMAT_VERSION, LoadedIndex, Manifest
+    from index.store import LoadedIndex
 
     out: dict[str, Any] = {"size": size}
     arrays, shipped = _load_shipped(workdir)
@@ -434,6 +447,7 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
         resource_lexical=LexicalIndex.build(shipped["resource_texts"]),
         sentence_vectors=np.zeros((0, dim), dtype=np.float32),
         sentence_spans=[],
+        units=[(position, "zh") for position in range(len(passages))],
     )
     embedder = PrecomputedEmbedder(dim)
     retriever = Retriever(loaded, embedder, RetrieverConfig())

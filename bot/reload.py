@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.worker import SearchWorker
+from index.generations import IndexStoreError, current_generation_dir
 from index.retriever import Retriever
-from index.store import IndexStoreError, current_generation_dir, load_generation
+from index.store import load_generation
 
 log = logging.getLogger(__name__)
 

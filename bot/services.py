@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from bot.config import Settings
 from corpus.loader import Corpus, load_questions
+from index.build import BuildReport, ProgressCallback, QualityGate, build_index
 from index.embedders import Embedder, make_embedder
+from index.generations import IndexMissing
 from index.retriever import Retriever
-from index.store import BuildReport, IndexMissing, ProgressCallback, QualityGate, build_index
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ import numpy as np
 from corpus.schema import LabelledQuestion
 from index.embedders import Embedder
 from index.evaluation import EVAL_K, RESOURCE_K, EvalReport, evaluate
+from index.generations import PublishRefused
 from index.retriever import Retriever, RetrieverConfig
-from index.store import LoadedIndex, PublishRefused
+from index.store import LoadedIndex
 
 QUALITY_FILE = "quality.json"  # written into the generation the gate passed
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from corpus.loader import load_corpus
+from index.build import build_index
 from index.embedders import BundledE5Embedder, EmbedderConfig
-from index.store import build_index
 
 ARTICLE = """---
 id: {id}

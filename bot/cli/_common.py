@@ -18,14 +18,11 @@ from bot import services
 from bot.config import ConfigError, Settings
 from bot.i18n import t
 from corpus.loader import CorpusError
+from index.build import BuildReport, ProgressCallback
 from index.embedders import Embedder, EmbedderError, LazyEmbedder
+from index.generations import IndexStoreError
 from index.query import InvalidQuestion, detect_language
 from index.retriever import Retriever
-from index.store import (
-    BuildReport,
-    IndexStoreError,
-    ProgressCallback,
-)
 
 if TYPE_CHECKING:
     pass

@@ -6,10 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from index.store import (
-    current_generation_dir,
-    verify_generation,
-)
+from index.generations import current_generation_dir, verify_generation
 
 if TYPE_CHECKING:
     pass
@@ -34,7 +31,7 @@ def run(
     with expected_errors():
         settings = load_settings()
         token = discord_token(settings)
-        from index.store import check_compatible
+        from index.generations import check_compatible
 
         manifest = verify_generation(current_generation_dir(settings.index_root))
         check_compatible(manifest, settings.embedder.embedder_id())

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.config import Settings
-from index.store import (
+from index.generations import (
     IndexStoreError,
     PublishRefused,
     current_generation_dir,
@@ -103,7 +103,8 @@ def index_status() -> None:
     with expected_errors():
         settings = load_settings()
         from index.ann import planned_vector_index
-        from index.store import check_compatible, corpus_fingerprint
+        from index.build import corpus_fingerprint
+        from index.generations import check_compatible
 
         directory = current_generation_dir(settings.index_root)
         manifest = verify_generation(directory, checksums=False)
@@ -141,7 +142,7 @@ def index_status() -> None:
 def _generation_labels(settings: Settings, served: str) -> list[str]:
     """Each kept generation, newest first, with its gate MRR when known and the served one marked."""
     from index.gate import QUALITY_FILE
-    from index.store import GENERATIONS, published_generations
+    from index.generations import GENERATIONS, published_generations
 
     labels = []
     published = published_generations(settings.index_root)

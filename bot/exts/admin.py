@@ -17,9 +17,10 @@ from bot import services
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from corpus.loader import CorpusError
+from index.build import BuildReport
 from index.gate import GateReport
+from index.generations import IndexStoreError, PublishRefused
 from index.retriever import Retriever
-from index.store import BuildReport, IndexStoreError, PublishRefused
 
 if TYPE_CHECKING:
     from bot.app import CareerBot

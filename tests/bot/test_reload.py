@@ -7,9 +7,11 @@ import threading
 from bot.reload import IndexReloader
 from bot.worker import SearchWorker
 from corpus.loader import load_corpus
+from index.build import build_index
 from index.embedders import EmbedderConfig
+from index.generations import CURRENT, GENERATIONS
 from index.retriever import Retriever
-from index.store import CURRENT, GENERATIONS, build_index, rollback
+from index.store import rollback
 from tests.conftest import HashEmbedder
 
 QUESTION = "机器学习工程师要学哪些数学"

@@ -6,19 +6,18 @@ import pytest
 
 from corpus.loader import load_corpus
 from corpus.schema import ExpectedPassage, LabelledQuestion
+from index.build import build_index
 from index.embedders import EmbedderConfig
 from index.gate import QUALITY_FILE, GateReport, quality_gate
-from index.retriever import RetrieverConfig
-from index.store import (
+from index.generations import (
     GENERATIONS,
     IndexStoreError,
     PublishRefused,
-    build_index,
     current_generation_dir,
     list_generations,
-    load_index,
-    rollback,
 )
+from index.retriever import RetrieverConfig
+from index.store import load_index, rollback
 from tests.conftest import HashEmbedder
 
 CONFIG = EmbedderConfig(backend="bundled")
@@ -150,7 +149,7 @@ def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
     small_corpus_dir, tmp_path, monkeypatch
 ):
     """A build killed after renaming its generation into place, before replacing CURRENT."""
-    import index.store as store
+    import index.build
 
     root = tmp_path / "index"
     embedder = HashEmbedder()
@@ -159,7 +158,7 @@ def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
     def killed(index_root, generation):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_publish", killed)
+    monkeypatch.setattr(index.build, "publish", killed)
     _drop_math_article(small_corpus_dir)
     with pytest.raises(KeyboardInterrupt):
         _build(small_corpus_dir, root, embedder)  # no gate: it never ran on this one

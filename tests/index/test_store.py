@@ -6,8 +6,9 @@ import pytest
 
 from corpus.loader import load_corpus
 from index.ann import VectorIndexConfig
+from index.build import build_index
 from index.embedders import Embedder, EmbedderConfig
-from index.store import (
+from index.generations import (
     CURRENT,
     FORMAT_VERSION,
     GENERATIONS,
@@ -15,13 +16,12 @@ from index.store import (
     IndexCorrupt,
     IndexMismatch,
     IndexMissing,
-    build_index,
     build_lock,
     current_generation_dir,
-    load_index,
     read_current_manifest,
     verify_generation,
 )
+from index.store import load_index
 from tests.conftest import HashEmbedder
 
 CONFIG = EmbedderConfig()  # the embedder passed in decides the id; config is only a fallback
@@ -120,7 +120,7 @@ def test_cache_loads_no_model_when_everything_is_cached(small_corpus_dir, tmp_pa
     def no_model(config):
         raise AssertionError("the model must not be loaded")
 
-    monkeypatch.setattr("index.store.make_embedder", no_model)
+    monkeypatch.setattr("index.build.make_embedder", no_model)
     config = EmbedderConfig(backend="sentence-transformers", model="/nonexistent")
     # Same texts, different embedder id: nothing cached, so the model is needed...
     with pytest.raises(AssertionError, match="must not be loaded"):
