@@ -54,6 +54,7 @@ from index.generations import (
     verify_generation,
     write_json,
 )
+from index.quality import GateReport
 from index.store import LoadedIndex, import_faiss, load_generation, load_index
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -61,7 +62,7 @@ ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 # A quality gate sees the new generation and the served one (None when there is none, or it was
 # made by another embedder or format) before publishing. It returns what it measured (kept in
 # the BuildReport) or raises PublishRefused.
-QualityGate = Callable[["LoadedIndex", "LoadedIndex | None"], Any]
+QualityGate = Callable[["LoadedIndex", "LoadedIndex | None"], GateReport]
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class BuildReport:
     embedded: int  # texts sent to the embedder (the rest came from the cache)
     reused: int
     seconds: float
-    quality: Any = None  # what the quality gate measured, when there was one
+    quality: GateReport | None = None  # what the quality gate measured, when there was one
 
     @property
     def skipped(self) -> bool:

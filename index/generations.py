@@ -23,10 +23,9 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
+from index.quality import GateReport
 
 FORMAT_VERSION = 3  # 2: sentence vectors for the answer's lead; 3: translations as search units
 
@@ -72,9 +71,9 @@ class BuildLocked(IndexStoreError):
 class PublishRefused(IndexStoreError):
     """The quality gate refused the new generation; the served one is unchanged."""
 
-    def __init__(self, message: str, details: Any = None):
+    def __init__(self, message: str, details: GateReport | None = None):
         super().__init__(message)
-        self.details = details  # what the gate found (e.g. the questions that got worse)
+        self.details = details  # what the gate found (the questions that got worse)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,6 +17,7 @@ from index.generations import (
     list_generations,
     verify_generation,
 )
+from index.quality import GateReport
 
 if TYPE_CHECKING:
     pass
@@ -74,9 +75,9 @@ def index_build(
             out.print("Published without the quality gate (--force).")
 
 
-def _print_gate_changes(quality: Any) -> None:
+def _print_gate_changes(quality: GateReport | None) -> None:
     """The questions whose right passage moved down, if any."""
-    for change in getattr(quality, "worse", []):
+    for change in quality.worse if quality is not None else []:
         before = change.served_rank or "-"
         after = change.new_rank or "out of top 10"
         out.print(

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -18,8 +18,8 @@ from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from corpus.loader import CorpusError
 from index.build import BuildReport
-from index.gate import GateReport
 from index.generations import IndexStoreError, PublishRefused
+from index.quality import GateReport
 from index.retriever import Retriever
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class Admin(commands.Cog):
         if isinstance(outcome, PublishRefused):
             text = t("reindex.refused", language, reason=str(outcome))
             report = outcome.details
-            if isinstance(report, GateReport):
+            if report is not None:
                 for change in report.worse[:WORSE_SHOWN]:
                     text += (
                         f"\n- {clip(change.question, 120)}: "
@@ -179,8 +179,8 @@ class Admin(commands.Cog):
         )
 
 
-def _quality_text(quality: Any, language: Language) -> str:
-    if not isinstance(quality, GateReport):
+def _quality_text(quality: GateReport | None, language: Language) -> str:
+    if quality is None:
         return ""
     served = "-" if quality.served_mrr is None else f"{quality.served_mrr:.3f}"
     return t("reindex.quality", language, new=f"{quality.new_mrr:.3f}", served=served)

@@ -8,7 +8,7 @@ from corpus.loader import load_corpus
 from corpus.schema import ExpectedPassage, LabelledQuestion
 from index.build import build_index
 from index.embedders import EmbedderConfig
-from index.gate import QUALITY_FILE, GateReport, quality_gate
+from index.gate import QUALITY_FILE, quality_gate
 from index.generations import (
     GENERATIONS,
     IndexStoreError,
@@ -16,6 +16,7 @@ from index.generations import (
     current_generation_dir,
     list_generations,
 )
+from index.quality import GateReport
 from index.retriever import RetrieverConfig
 from index.store import load_index, rollback
 from tests.conftest import HashEmbedder
