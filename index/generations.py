@@ -120,6 +120,11 @@ def _served_name(index_root: Path) -> str:
         ) from None
     except UnicodeDecodeError:
         raise IndexCorrupt(f"{pointer} is damaged (not text): {fix}") from None
+    except NotADirectoryError:
+        raise IndexStoreError(
+            f"the index directory {index_root} cannot be used: part of its path is a file "
+            "(check data_dir and index.dir)"
+        ) from None
     except OSError as exc:
         raise IndexCorrupt(f"{pointer} cannot be read ({exc.strerror}): {fix}") from None
     if not _GENERATION_NAME.match(name):

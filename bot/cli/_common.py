@@ -86,6 +86,14 @@ def expected_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except (IndexStoreError, EmbedderError) as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # an unwritable or unusable data directory, index directory or database file
+        raise fail(
+            f"cannot use {exc.filename}: {exc.strerror or exc} "
+            "(check data_dir, index.dir and database_url)"
+        ) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

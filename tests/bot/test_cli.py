@@ -295,3 +295,16 @@ def test_lint_and_build_refuse_an_oversized_article(config_file):
         assert result.exit_code == 1, result.output
         assert "beta.md" in result.output and "above the limit of 2,000" in result.output
     assert not (config_file.parent / "data" / "index" / "CURRENT").exists()
+
+
+@pytest.mark.parametrize("command", [["ask", "how much math?"], ["report"], ["index", "build"]])
+def test_an_unusable_data_directory_is_one_line_naming_the_path(config_file, command):
+    blocker = config_file.parent / "a-file"
+    blocker.write_text("not a directory")
+    config_file.write_text(
+        config_file.read_text().replace("data_dir: data", "data_dir: a-file/data")
+    )
+    result = run_cli(config_file, *command)
+    assert result.exit_code == 1, result.output
+    assert "a-file" in result.output and "Traceback" not in result.output
+    assert "data_dir" in result.output
