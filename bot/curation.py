@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.db.database import CurationError, Database, Pin, PinQuestion, check_pin_text
 from bot.feedback import Vote, hash_user_id
 from bot.worker import SearchWorker
-from index.pins import PinIndex
+from index.pins import PinIndex, PinMatch
 from index.query import InvalidQuestion
-from index.retriever import Retriever, SearchResult
+from index.retriever import SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,11 @@ class Curation:
         self.worker = worker
         self.database = database
         self._embedder_id = ""
+        # the moderators' pinned questions of every guild: curation owns them, not the index
+        self._pin_index: PinIndex | None = None
 
     async def load_pins(self) -> int:
-        """Attach a pin index with every stored pin to the retriever; returns pin questions.
+        """Load every stored pin into the pin index; returns the number of pin questions.
 
         Pins stored with another embedder's vectors are encoded again (and saved) first.
         """
@@ -78,11 +80,7 @@ class Curation:
                 log.info("pin %d re-encoded for embedder %s", pin_id, self._embedder_id)
             pins.put(pin_id, rows[0].guild_id, questions, vectors)
 
-        def attach(retriever: Retriever) -> None:
-            retriever.pins = pins
-
-        await self.worker.call(attach)
-        self.worker.forget_results()
+        self._pin_index = pins
         return len(pins)
 
     async def _embed(self, questions: list[str]) -> np.ndarray:
@@ -92,7 +90,7 @@ class Curation:
             raise CurationError(f"A question cannot be searched: {exc}") from None
 
     def _pins(self) -> PinIndex:
-        pins = self.worker.retriever.pins
+        pins = self._pin_index
         if pins is None:
             raise RuntimeError("Curation.load_pins() has not run")
         return pins
@@ -110,11 +108,13 @@ class Curation:
     async def answer(
         self, question: str, guild_id: int | None, *, record: bool = True, **options: Any
     ) -> Answer:
-        """Search (pins of `guild_id` included); log the question when `record`."""
-        result = await self.worker.search(question, guild_id=guild_id, **options)
+        """Search, and find a pin of `guild_id` whose question is close enough to serve first;
+        log the question when `record`."""
+        result = await self.worker.search(question, **options)
         pin = None
-        if result.pin is not None and guild_id is not None:
-            pin = await self.database.get_pin(result.pin.pin_id, guild_id)
+        match = self._pin_match(result, guild_id)
+        if match is not None and guild_id is not None:
+            pin = await self.database.get_pin(match.pin_id, guild_id)
         if record:
             if pin is not None:
                 await self.database.record_pin_use(pin.id)
@@ -127,6 +127,20 @@ class Curation:
                 pin.id if pin else None,
             )
         return Answer(result, pin)
+
+    def _pin_match(self, result: SearchResult, guild_id: int | None) -> PinMatch | None:
+        """The guild's pin closest to the question above the thresholds (a dot product over
+        that guild's few pin questions: cheap enough for the event loop)."""
+        if guild_id is None or self._pin_index is None or result.query_vector is None:
+            return None
+        config = self.settings.retrieval
+        return self._pin_index.best(
+            result.query_vector,
+            result.language,
+            guild_id,
+            config.pin_threshold_same_language,
+            config.pin_threshold_cross_language,
+        )
 
     @staticmethod
     def check(questions: list[str], answer: str) -> list[str]:

@@ -73,7 +73,6 @@ class IndexReloader:
             except IndexStoreError as exc:
                 return self._refuse(name, str(exc))
             retriever = Retriever(loaded, served.embedder, served.config)
-            retriever.pins = served.pins  # pins belong to the guilds, not to a generation
             self._worker.replace_retriever(retriever)
             log.info(
                 "now serving index generation %s (%d passages, loaded in %.2fs)",

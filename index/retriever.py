@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from corpus.chunk import split_sentences
 from index.embedders import Embedder
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
-from index.pins import PinIndex, PinMatch
 from index.query import (
     MAX_QUESTION_CHARS,
     QuestionLanguage,
@@ -138,12 +137,13 @@ class SearchResult:
     answered: bool  # False: nothing relevant enough; `passages` is then empty
     relevance: float  # the refusal model's probability that the corpus answers the question
     lead: str | None = None  # the sentence(s) that answer the question, as shown
-    pin: PinMatch | None = None  # a moderator's pinned answer for this question, shown first
     lead_original: str | None = None  # the lead's sentence(s) in the original passage
     lead_passage_id: str | None = None  # the passage the lead comes from
     reply_language: QuestionLanguage | None = None  # shown in this language (default: asked)
     reason: str | None = None  # why there is no good answer (None when answered)
     dense: float = -1.0  # cosine of the best passage
+    # the question's vector, for matching it against moderators' pins (bot.curation)
+    query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.reply_language is None:
@@ -235,8 +235,6 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config or RetrieverConfig()
-        # moderators' pinned answers (the bot attaches them; the CLI searches without)
-        self.pins: PinIndex | None = None
         self._expander = GlossaryExpander(index.glossary)
         self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
         # Vector and BM25 rows are search units: a passage in one of its languages.
@@ -264,15 +262,13 @@ class Retriever:
         k_resources: int | None = None,
         *,
         apply_threshold: bool = True,
-        guild_id: int | None = None,
         reply_language: QuestionLanguage | None = None,
         query_vector: np.ndarray | None = None,
     ) -> SearchResult:
         """Rank passages and resources for `question` (InvalidQuestion for unusable input).
 
         Passages are shown in `reply_language` (default: the question's) where a translation
-        exists. With `guild_id` and pins attached (`self.pins`), a pin of that guild whose
-        question is close enough comes back as `result.pin`. `query_vector` is the question's
+        exists. `query_vector` is the question's
         vector when the caller encoded it already (`encode_queries` of `query_text`, in a batch).
 
         When the refusal model (index.refusal) finds no good answer the result is marked
@@ -343,15 +339,6 @@ class Retriever:
         lead = None
         if (answered or not apply_threshold) and passage_best:
             lead = self._lead(query_vector, passage_best[:LEAD_PASSAGES], shown_language)
-        pin = None
-        if self.pins is not None and guild_id is not None:
-            pin = self.pins.best(
-                query_vector,
-                language,
-                guild_id,
-                config.pin_threshold_same_language,
-                config.pin_threshold_cross_language,
-            )
         return SearchResult(
             text,
             language,
@@ -360,12 +347,12 @@ class Retriever:
             answered,
             round(decision.probability, 4),
             lead.shown if lead else None,
-            pin,
             lead_original=lead.original if lead else None,
             lead_passage_id=lead.passage_id if lead else None,
             reply_language=shown_language,
             reason=decision.reason,
             dense=passage_candidates.relevance,
+            query_vector=query_vector,
         )
 
     def query_text(self, question: str) -> str:

@@ -56,31 +56,49 @@ NEAR_MISSES = [
 
 @pytest.fixture(scope="module")
 def pin_retriever(shipped_index_root, bundled_embedder) -> Retriever:
-    retriever = Retriever.open(shipped_index_root, bundled_embedder)
-    retriever.pins = PinIndex(bundled_embedder.dim)
+    return Retriever.open(shipped_index_root, bundled_embedder)
+
+
+@pytest.fixture(scope="module")
+def pins(pin_retriever) -> PinIndex:
+    index = PinIndex(pin_retriever.embedder.dim)
     for pin_id, question in PINNED.items():
-        retriever.pins.put(pin_id, 7, [question], retriever.embed_questions([question]))
-    return retriever
+        index.put(pin_id, 7, [question], pin_retriever.embed_questions([question]))
+    return index
 
 
-def test_paraphrases_find_their_pin_and_near_misses_find_none(pin_retriever):
+def _match(retriever: Retriever, pins: PinIndex, question: str, guild_id: int):
+    """What the bot's curation does with a search result: the guild's closest pin."""
+    result = retriever.search(question)
+    config = retriever.config
+    return pins.best(
+        result.query_vector,
+        result.language,
+        guild_id,
+        config.pin_threshold_same_language,
+        config.pin_threshold_cross_language,
+    )
+
+
+def test_paraphrases_find_their_pin_and_near_misses_find_none(pin_retriever, pins):
     matched = []
     for pin_id, paraphrases in PARAPHRASES.items():
         for paraphrase in paraphrases:
-            result = pin_retriever.search(paraphrase, guild_id=7)
-            assert result.pin is None or result.pin.pin_id == pin_id, paraphrase
-            matched.append(result.pin is not None)
+            match = _match(pin_retriever, pins, paraphrase, 7)
+            assert match is None or match.pin_id == pin_id, paraphrase
+            matched.append(match is not None)
     assert sum(matched) / len(matched) >= 0.8
     for question in NEAR_MISSES:
-        assert pin_retriever.search(question, guild_id=7).pin is None, question
+        assert _match(pin_retriever, pins, question, 7) is None, question
 
 
-def test_pins_are_matched_only_in_their_guild_and_only_when_asked_for(pin_retriever):
+def test_pins_are_matched_only_in_their_guild(pin_retriever, pins):
     question = PARAPHRASES[3][0]
-    assert pin_retriever.search(question, guild_id=7).pin.pin_id == 3
-    assert pin_retriever.search(question, guild_id=8).pin is None
-    assert pin_retriever.search(question).pin is None  # the CLI: no guild, no pins
-    assert pin_retriever.search(question, guild_id=7).passages  # passages still follow
+    assert _match(pin_retriever, pins, question, 7).pin_id == 3
+    assert _match(pin_retriever, pins, question, 8) is None
+    # the search's vector is the one pins are matched with
+    result = pin_retriever.search(question)
+    assert result.query_vector is not None and result.passages
 
 
 def _unit(*values: float) -> np.ndarray:
