@@ -285,12 +285,7 @@ class Retriever:
         if query_vector is None:
             query_vector = self.embedder.embed_queries([matching])[0]
 
-        question_tokens = tokenize(matching)
-        tokens = list(question_tokens)
-        if language == "en" and config.glossary_expansion:
-            tokens += tokenize(" ".join(self._expander.chinese_terms(matching)))
-        weight = config.lexical_weight_zh if language == "zh" else config.lexical_weight_en
-
+        question_tokens, tokens, weight = self._lexical_query(matching, language)
         unit_candidates = self.candidates(
             query_vector, self.index.passage_index, self.index.passage_lexical, tokens, weight
         )
@@ -365,20 +360,24 @@ class Retriever:
 
     def features(self, question: str) -> RefusalFeatures:
         """The refusal model's inputs for `question` (for calibration)."""
-        text = matching_form(normalize_question(question, self.config.max_question_chars))
-        language = detect_language(text)
+        text = self.query_text(question)
+        question_tokens, tokens, weight = self._lexical_query(text, detect_language(text))
         query_vector = self.embedder.embed_queries([text])[0]
-        question_tokens = tokenize(text)
-        tokens = list(question_tokens)
-        if language == "en" and self.config.glossary_expansion:
-            tokens += tokenize(" ".join(self._expander.chinese_terms(text)))
-        weight = (
-            self.config.lexical_weight_zh if language == "zh" else self.config.lexical_weight_en
-        )
         candidates = self.candidates(
             query_vector, self.index.passage_index, self.index.passage_lexical, tokens, weight
         ).by_owner(self._unit_passage)
         return self._features(candidates, candidates.best(LEAD_PASSAGES), question_tokens)
+
+    def _lexical_query(self, text: str, language: str) -> tuple[list[str], list[str], float]:
+        """The question's own tokens, the tokens BM25 searches (English questions also get
+        the glossary's Chinese terms) and the BM25 share for the question's language."""
+        question_tokens = tokenize(text)
+        tokens = list(question_tokens)
+        if language == "en" and self.config.glossary_expansion:
+            tokens += tokenize(" ".join(self._expander.chinese_terms(text)))
+        config = self.config
+        weight = config.lexical_weight_zh if language == "zh" else config.lexical_weight_en
+        return question_tokens, tokens, weight
 
     def _features(
         self,
@@ -450,7 +449,7 @@ class Retriever:
                     if not _lead_candidate(text[start:end], language):
                         continue
                     if language != record["language"] and not self._original_is_candidate(
-                        record, language, index
+                        record, position, language, index
                     ):
                         continue  # a translation smoothed away the question mark
                     score = float(scores[index]) - LEAD_RANK_PENALTY * rank
@@ -486,14 +485,17 @@ class Retriever:
             shown=self._sentence_text(record, shown_lang, shown_indices),
         )
 
-    def _original_is_candidate(self, record: dict[str, Any], language: str, index: int) -> bool:
+    def _original_is_candidate(
+        self, record: dict[str, Any], position: int, language: str, index: int
+    ) -> bool:
         """Whether the original sentences a translated sentence renders may lead too."""
         original = record["language"]
         indices = self._map_sentences(record, language, original, [index])
+        unit = self._unit_of.get((position, original))
+        spans = self._unit_sentences(unit) if unit is not None else []
         text = record["text"]
-        spans = split_sentences(text)
         return all(
-            _lead_candidate(text[spans[i][0] : spans[i][1]], original)
+            _lead_candidate(text[spans[i][1] : spans[i][2]], original)
             for i in indices
             if i < len(spans)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -138,14 +139,20 @@ def _print_hits_table(query: str, result: Any) -> None:
     out.print(table)
 
 
+class EvalSplit(StrEnum):
+    dev = "dev"
+    test = "test"
+    all = "all"
+
+
 @app.command("eval")
 def eval_command(
     questions_file: Annotated[
         Path | None, typer.Option("--questions", help="Labelled questions (default: shipped set).")
     ] = None,
     split: Annotated[
-        str, typer.Option("--split", help="dev, test or all (figures per split either way).")
-    ] = "all",
+        EvalSplit, typer.Option("--split", help="Which questions (figures per split either way).")
+    ] = EvalSplit.all,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List missed questions.")
     ] = False,
@@ -163,8 +170,6 @@ def eval_command(
     from index.evaluation import EVAL_K, RESOURCE_K, evaluate, traditional_agreement
 
     with expected_errors():
-        if split not in {"dev", "test", "all"}:
-            raise fail(f"--split must be dev, test or all, not {split!r}", 2)
         settings = load_settings()
         corpus = settings.load_corpus()
         questions = load_questions(questions_file or settings.questions_file, corpus)
@@ -177,7 +182,7 @@ def eval_command(
                 yaml.safe_dump({"retrieval": {"refusal": model.model_dump()}}, sort_keys=False)
             )
             return
-        if split != "all":
+        if split is not EvalSplit.all:
             questions = [q for q in questions if q.split == split]
         if not questions:
             raise fail(f"no questions in split {split!r}")
