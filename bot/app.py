@@ -17,8 +17,9 @@ from discord.ext import commands
 
 from bot import services
 from bot.config import Settings
-from bot.curation import Curation, NotModerator
-from bot.db.database import CurationError, Database
+from bot.curation import Curation, CurationError
+from bot.db.database import Database
+from bot.discord_ui import NotModerator, NotServerManager, respond
 from bot.i18n import _STRINGS, language_of_locale, t
 from bot.observability import (
     HealthServer,
@@ -214,15 +215,14 @@ class CareerBot(commands.Bot):
             message = t("shutting_down", language)
         elif isinstance(original, NotModerator):
             message = t("pin.not_moderator", language)
+        elif isinstance(original, NotServerManager):
+            message = t("settings.not_manager", language)
         elif isinstance(original, CurationError):
             message = t("pin.invalid", language, reason=str(original))
         else:
             log.exception("command failed", exc_info=original)
             message = t("error.unexpected", language)
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await respond(interaction, message)
 
     async def close(self) -> None:
         """Close the gateway, the search thread and the database, once: a signal-driven

@@ -1,36 +1,81 @@
 """Moderator curation: pinned answers served first, votes and asked questions recorded.
 
-The glue between the database (what was pinned, voted, asked), the pin index the retriever
-matches questions against, and the search worker that owns the embedder. Discord-facing code
-(`bot/exts/pins.py`, `bot/exts/ask.py`) calls this and renders; nothing here sends messages.
+The owner of the pins: what a pin may hold (the rules below), the pin index questions are
+matched against, and the glue to the database (which only stores) and to the search worker
+(which owns the embedder). Discord-facing code (`bot/exts/`, `bot/discord_views.py`) calls this
+and renders; nothing here sends messages or imports discord.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import discord
 import numpy as np
-from discord import app_commands
 
 from bot.config import Settings
-from bot.db.database import CurationError, Database, Pin, PinQuestion, check_pin_text
+from bot.db.database import Database, Pin, PinNotFound, PinQuestion
 from bot.feedback import Vote, hash_user_id
 from bot.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
-from index.query import InvalidQuestion
+from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
 from index.retriever import SearchResult
 
 log = logging.getLogger(__name__)
 
 
-class NotModerator(app_commands.CheckFailure):
-    """The member may not curate; answered with a polite ephemeral refusal.
+# Discord's embed description holds 4096 characters; the label and the footer need some room.
+MAX_PIN_ANSWER_CHARS = 4000
+MAX_PIN_QUESTION_CHARS = DISCORD_QUESTION_CHARS  # the bot's own question limit
+MAX_PIN_QUESTIONS = 10
 
-    Defined here, not in the extension: discord.py loads extensions as fresh module objects, so
-    a class defined there would not be the one the error handler imports."""
+
+class CurationError(ValueError):
+    """Input a pin cannot be made of, or a pin that does not exist; the message says why."""
+
+
+class UnknownPin(CurationError):
+    """No pin of that number is served in this guild."""
+
+
+def check_pin_text(answer: str, questions: Sequence[str]) -> tuple[str, list[str]]:
+    """The answer and questions as a pin stores them (trimmed; questions with their whitespace
+    collapsed and duplicates dropped), or CurationError with a user-facing reason.
+
+    A pin holds a non-blank answer of at most MAX_PIN_ANSWER_CHARS and 1 to MAX_PIN_QUESTIONS
+    non-blank questions of at most MAX_PIN_QUESTION_CHARS each.
+    """
+    return _checked_answer(answer), _checked_questions(questions)
+
+
+def _checked_answer(answer: str) -> str:
+    answer = answer.strip()
+    if not answer:
+        raise CurationError("A pin needs an answer text.")
+    if len(answer) > MAX_PIN_ANSWER_CHARS:
+        raise CurationError(
+            f"The answer is {len(answer)} characters long; the limit is {MAX_PIN_ANSWER_CHARS}."
+        )
+    return answer
+
+
+def _checked_questions(questions: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for question in questions:
+        text = " ".join(question.split())
+        if len(text) > MAX_PIN_QUESTION_CHARS:
+            raise CurationError(
+                f"A question is {len(text)} characters long; the limit is {MAX_PIN_QUESTION_CHARS}."
+            )
+        if text and text not in cleaned:
+            cleaned.append(text)
+    if not cleaned:
+        raise CurationError("A pin needs at least one question.")
+    if len(cleaned) > MAX_PIN_QUESTIONS:
+        raise CurationError(f"A pin takes at most {MAX_PIN_QUESTIONS} questions.")
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -95,15 +140,16 @@ class Curation:
             raise RuntimeError("Curation.load_pins() has not run")
         return pins
 
-    def is_moderator(self, user: discord.abc.User, permissions: discord.Permissions) -> bool:
+    def is_moderator(
+        self, guild_id: int | None, user_id: int, role_ids: Sequence[int], manage_messages: bool
+    ) -> bool:
         """Manage Messages in the channel, or a moderator role or user from the configuration."""
         curation = self.settings.curation
-        if user.id in curation.moderator_user_ids:
+        if user_id in curation.moderator_user_ids:
             return True
-        roles = getattr(user, "roles", [])
-        if any(role.id in curation.moderator_role_ids for role in roles):
+        if any(role_id in curation.moderator_role_ids for role_id in role_ids):
             return True
-        return permissions.manage_messages
+        return manage_messages
 
     async def answer(
         self, question: str, guild_id: int | None, *, record: bool = True, **options: Any
@@ -145,9 +191,7 @@ class Curation:
     @staticmethod
     def check(questions: list[str], answer: str) -> list[str]:
         """The cleaned questions; CurationError if the pin would be refused (nothing stored)."""
-        cleaned = _clean_questions(questions)
-        check_pin_text(answer, cleaned)
-        return cleaned
+        return check_pin_text(answer, questions)[1]
 
     async def pin(
         self,
@@ -160,7 +204,7 @@ class Curation:
         source_message_id: int | None = None,
     ) -> Pin:
         """Store a pinned answer (CurationError for bad input) and serve it from now on."""
-        questions = _clean_questions(questions)
+        answer, questions = check_pin_text(answer, questions)
         vectors = await self._embed(questions)
         pin = await self.database.add_pin(
             guild_id,
@@ -184,29 +228,39 @@ class Curation:
         questions: list[str] | None = None,
         answer: str | None = None,
     ) -> Pin:
-        """Change a pin's questions and/or answer."""
+        """Change a pin's questions and/or answer (CurationError for bad input or an unknown
+        pin; nothing changes then)."""
         stored_questions = None
         vectors = None
+        if answer is not None:
+            answer = _checked_answer(answer)
         if questions is not None:
-            questions = _clean_questions(questions)
+            questions = _checked_questions(questions)
             vectors = await self._embed(questions)
             stored_questions = _pin_questions(questions, vectors)
-        pin = await self.database.edit_pin(
-            pin_id,
-            guild_id,
-            actor_id,
-            answer=answer,
-            questions=stored_questions,
-            embedder_id=self._embedder_id if questions is not None else None,
-        )
+        try:
+            pin = await self.database.edit_pin(
+                pin_id,
+                guild_id,
+                actor_id,
+                answer=answer,
+                questions=stored_questions,
+                embedder_id=self._embedder_id if questions is not None else None,
+            )
+        except PinNotFound as exc:
+            raise UnknownPin(str(exc)) from None
         if questions is not None and vectors is not None:
             self._pins().put(pin.id, guild_id, questions, vectors)
         self.worker.forget_results()
         return pin
 
     async def remove(self, pin_id: int, guild_id: int, actor_id: int) -> Pin:
-        """Remove a pin (kept in the audit trail); it is no longer served."""
-        pin = await self.database.remove_pin(pin_id, guild_id, actor_id)
+        """Remove a pin (kept in the audit trail); it is no longer served. UnknownPin when
+        there is none of that number here."""
+        try:
+            pin = await self.database.remove_pin(pin_id, guild_id, actor_id)
+        except PinNotFound as exc:
+            raise UnknownPin(str(exc)) from None
         self._pins().remove(pin_id)
         self.worker.forget_results()
         return pin
@@ -224,17 +278,6 @@ class Curation:
         return await self.database.record_vote(
             guild_id or 0, message_id, hash_user_id(user_id), vote, question, hit_ids
         )
-
-
-def _clean_questions(questions: list[str]) -> list[str]:
-    cleaned = []
-    for question in questions:
-        question = " ".join(question.split())
-        if question and question not in cleaned:
-            cleaned.append(question)
-    if not cleaned:
-        raise CurationError("A pin needs at least one question.")
-    return cleaned
 
 
 def _pin_questions(questions: list[str], vectors: np.ndarray) -> list[PinQuestion]:

@@ -151,6 +151,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "只有管理员可以置顶和管理答案。",
         "en": "Only moderators can pin and manage answers.",
     },
+    "settings.not_manager": {
+        "zh": "只有拥有“管理服务器”权限的成员可以修改机器人的服务器设置。",
+        "en": "Only members with Manage Server can change the bot's server settings.",
+    },
     "pin.done": {
         "zh": "📌 已置顶为答案 #{id}：以后有人问这个问题或类似的问题时，会先显示它。",
         "en": "📌 Pinned as answer #{id}: it is shown first for this question and its paraphrases.",

@@ -82,7 +82,8 @@ def pins_import(
     """Add the pinned answers of a YAML file; pins already present are skipped."""
     import asyncio
 
-    from bot.db.database import CurationError, PinQuestion
+    from bot.curation import CurationError, check_pin_text
+    from bot.db.database import PinQuestion
 
     with expected_errors():
         settings = load_settings()
@@ -95,11 +96,16 @@ def pins_import(
         records = []
         for number, entry in enumerate(raw, 1):
             try:
-                records.append(_PinRecord.model_validate(entry))
+                record = _PinRecord.model_validate(entry)
             except ValidationError as exc:
                 problem = exc.errors()[0]
                 field = ".".join(str(part) for part in problem["loc"]) or "entry"
                 raise fail(f"{file}: entry {number}, {field}: {problem['msg']}") from None
+            try:  # every entry is checked before the first is written
+                answer, questions = check_pin_text(record.answer, record.questions)
+            except CurationError as exc:
+                raise fail(f"{file}: entry {number}: {exc}") from None
+            records.append(record.model_copy(update={"answer": answer, "questions": questions}))
         retriever = open_retriever(settings)
 
         async def add_all() -> tuple[int, int]:

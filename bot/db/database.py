@@ -27,20 +27,19 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import FeedbackRow, PinEventRow, PinQuestionRow, PinRow, QuestionRow
-from index.query import DISCORD_QUESTION_CHARS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# Discord's embed description holds 4096 characters; the label and the footer need some room.
-MAX_PIN_ANSWER_CHARS = 4000
-MAX_PIN_QUESTION_CHARS = DISCORD_QUESTION_CHARS  # the bot's own question limit
-MAX_PIN_QUESTIONS = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a second writer waits this long for the lock instead of failing
 
 PinAction = Literal["created", "edited", "removed", "imported"]
 
 
-class CurationError(ValueError):
-    """Input a pin cannot be made of, or a pin that does not exist; the message says why."""
+class PinNotFound(LookupError):
+    """No pin of that number is served in that guild (unknown, removed or another guild's)."""
+
+    def __init__(self, pin_id: int):
+        super().__init__(f"There is no pinned answer #{pin_id}.")
+        self.pin_id = pin_id
 
 
 @dataclass(frozen=True)
@@ -154,55 +153,17 @@ def _pin(row: PinRow) -> Pin:
     )
 
 
-def _check_answer(answer: str) -> str:
-    answer = answer.strip()
-    if not answer:
-        raise CurationError("A pin needs an answer text.")
-    if len(answer) > MAX_PIN_ANSWER_CHARS:
-        raise CurationError(
-            f"The answer is {len(answer)} characters long; the limit is {MAX_PIN_ANSWER_CHARS}."
-        )
-    return answer
-
-
-def _check_question_texts(questions: Sequence[str]) -> None:
-    if not questions:
-        raise CurationError("A pin needs at least one question.")
-    if len(questions) > MAX_PIN_QUESTIONS:
-        raise CurationError(f"A pin takes at most {MAX_PIN_QUESTIONS} questions.")
-    for question in questions:
-        text = question.strip()
-        if not text:
-            raise CurationError("A question of the pin is empty.")
-        if len(text) > MAX_PIN_QUESTION_CHARS:
-            raise CurationError(
-                f"A question is {len(text)} characters long; the limit is {MAX_PIN_QUESTION_CHARS}."
-            )
-
-
-def _check_questions(questions: Sequence[PinQuestion]) -> None:
-    _check_question_texts([question.question for question in questions])
+def _check_vectors(questions: Sequence[PinQuestion]) -> None:
     for question in questions:
         vector = np.asarray(question.vector)
         if vector.ndim != 1 or vector.size == 0:  # the caller's bug, not the moderator's input
             raise ValueError(f"a pin question's vector must be 1-d, got shape {vector.shape}")
 
 
-def check_pin_text(answer: str, questions: Sequence[str]) -> None:
-    """Refuse (CurationError, user-facing message) what `add_pin` would refuse, before any work.
-
-    The same rules `add_pin` and `edit_pin` apply: a non-blank answer of at most
-    MAX_PIN_ANSWER_CHARS, 1 to MAX_PIN_QUESTIONS non-blank questions of at most
-    MAX_PIN_QUESTION_CHARS each (lengths counted without surrounding whitespace).
-    """
-    _check_answer(answer)
-    _check_question_texts(questions)
-
-
 def _question_rows(questions: Sequence[PinQuestion], embedder_id: str) -> list[PinQuestionRow]:
     return [
         PinQuestionRow(
-            question=question.question.strip(),
+            question=question.question,
             vector=np.asarray(question.vector, dtype="<f4").tobytes(),
             embedder_id=embedder_id,
         )
@@ -270,9 +231,12 @@ class Database:
         source_message_id: int | None = None,
         action: PinAction = "created",
     ) -> Pin:
-        """Store a pin with its questions and a "created" (or "imported") audit event."""
-        answer = _check_answer(answer)
-        _check_questions(questions)
+        """Store a pin with its questions and a "created" (or "imported") audit event.
+
+        The texts are stored as given: what a pin may hold is curation's rule
+        (`bot.curation.check_pin_text`), checked before anything is encoded or written.
+        """
+        _check_vectors(questions)
         now = _now()
         async with self._session() as session, session.begin():
             row = PinRow(
@@ -298,7 +262,7 @@ class Database:
             .where(PinRow.id == pin_id, PinRow.guild_id == guild_id, PinRow.removed_at.is_(None))
         )
         if row is None:
-            raise CurationError(f"There is no pinned answer #{pin_id}.")
+            raise PinNotFound(pin_id)
         return row
 
     async def edit_pin(
@@ -313,13 +277,11 @@ class Database:
     ) -> Pin:
         """Replace a pin's answer and/or questions, with an "edited" audit event.
 
-        An edit that changes nothing writes nothing. CurationError for bad input or when the pin
-        is unknown, removed or another guild's.
+        An edit that changes nothing writes nothing. PinNotFound when the pin is unknown,
+        removed or another guild's.
         """
-        if answer is not None:
-            answer = _check_answer(answer)
         if questions is not None:
-            _check_questions(questions)
+            _check_vectors(questions)
             if embedder_id is None:
                 raise ValueError("new questions need the embedder_id of their vectors")
         now = _now()
@@ -331,7 +293,7 @@ class Database:
                 changed.append("answer")
             if questions is not None and embedder_id is not None:
                 old = [(question.question, question.embedder_id) for question in row.questions]
-                new = [(question.question.strip(), embedder_id) for question in questions]
+                new = [(question.question, embedder_id) for question in questions]
                 if new != old:  # same texts from the same embedder: the same vectors
                     row.questions = _question_rows(questions, embedder_id)
                     changed.append("questions")
@@ -363,7 +325,7 @@ class Database:
         async with self._session() as session:
             try:
                 return _pin(await self._active_pin(session, pin_id, guild_id))
-            except CurationError:
+            except PinNotFound:
                 return None
 
     async def list_pins(

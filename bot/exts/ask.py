@@ -18,14 +18,14 @@ from discord.ext import commands
 
 from bot.app import ShuttingDown
 from bot.curation import Answer
-from bot.discord_render import MAX_PASSAGES_SHOWN, answer_embed, more_embed, sources_embed
-from bot.exts.pins import PinButton
+from bot.discord_render import answer_embed
+from bot.discord_ui import respond
+from bot.discord_views import ANSWER_BUTTONS, answer_view
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from bot.observability import request_scope
 from bot.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language, normalize_question
-from index.retriever import SearchResult
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 # Discord drops an interaction not answered within 3 s; past this the answer is deferred.
 DEFER_AFTER_SECONDS = 1.5
 THREAD_NAME_CHARS = 100  # Discord's limit for a thread name
-MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
 
 
 class QuestionRefused(Exception):
@@ -144,18 +143,11 @@ class Ask(commands.Cog):
         except WorkerBusy:
             outcome.value = "busy"
             self._asked_at.pop(interaction.user.id, None)  # a refused question costs no cooldown
-            message = t("busy", detect_language(text))
-            if interaction.response.is_done():
-                await interaction.followup.send(message, ephemeral=True)
-            else:
-                await interaction.response.send_message(message, ephemeral=True)
+            await respond(interaction, t("busy", detect_language(text)))
             return
         embed = answer_embed(answer.result, pinned=answer.pin)
         view = answer_view(answer.result)
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, view=view)
-        else:
-            await interaction.response.send_message(embed=embed, view=view)
+        await respond(interaction, embed=embed, view=view, ephemeral=False)
         self._record_answer(outcome, answer)
 
     @commands.Cog.listener()
@@ -208,149 +200,7 @@ class Ask(commands.Cog):
             await message.reply(embed=embed, view=view, mention_author=False)
 
 
-def answer_view(result: SearchResult) -> discord.ui.View:
-    """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
-    are shown.
-
-    Their custom_ids carry no state: the question is the embed's title, read back on a click,
-    so the buttons keep working after a restart (persistent, `timeout=None`).
-    """
-    view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton("up"))
-    view.add_item(FeedbackButton("down"))
-    if result.answered and len(result.passages) > 0:
-        view.add_item(MoreButton(1, result.language))
-        view.add_item(SourcesButton(result.language))
-    view.add_item(PinButton(result.language))
-    return view
-
-
-def _question_of(interaction: discord.Interaction) -> str | None:
-    """The question an answer message was for: its embed's title."""
-    message = interaction.message
-    if message is None or not message.embeds or not message.embeds[0].title:
-        return None
-    return message.embeds[0].title
-
-
-async def _search_again(interaction: discord.Interaction, k: int) -> SearchResult | None:
-    """Re-run the answer's question (deterministic on one index), or explain why not."""
-    bot: CareerBot = interaction.client  # type: ignore[assignment]
-    question = _question_of(interaction)
-    language = detect_language(question) if question else language_of_locale(interaction.locale)
-    if question is None:
-        await interaction.response.send_message(t("error.stale_answer", language), ephemeral=True)
-        return None
-    try:
-        answer = await bot.curation.answer(question, interaction.guild_id, record=False, k=k)
-        return answer.result
-    except WorkerBusy:
-        await interaction.response.send_message(t("busy", language), ephemeral=True)
-    except InvalidQuestion:
-        await interaction.response.send_message(t("error.stale_answer", language), ephemeral=True)
-    return None
-
-
-class FeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:feedback:(?P<vote>up|down)"
-):
-    """👍 / 👎 under an answer: recorded in the feedback log, thanked ephemerally."""
-
-    def __init__(self, vote: str):
-        super().__init__(
-            discord.ui.Button(
-                emoji="👍" if vote == "up" else "👎",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"careerbot:feedback:{vote}",
-            )
-        )
-        self.vote = vote
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> FeedbackButton:
-        return cls(match["vote"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: CareerBot = interaction.client  # type: ignore[assignment]
-        result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
-        if result is None:
-            return
-        shown = [*result.passages[:MAX_PASSAGES_SHOWN], *result.resources]
-        await bot.curation.vote(
-            interaction.guild_id,
-            interaction.message.id if interaction.message else 0,
-            interaction.user.id,
-            "up" if self.vote == "up" else "down",
-            result.question,
-            [hit.id for hit in shown],
-        )
-        bot.metrics.record_vote(self.vote == "up")
-        key = "feedback.thanks_up" if self.vote == "up" else "feedback.thanks_down"
-        await interaction.response.send_message(t(key, result.language), ephemeral=True)
-
-
-class MoreButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:more:(?P<page>\d+)"
-):
-    """The next passages for the answer's question, ephemeral, with a further "More"."""
-
-    def __init__(self, page: int, language: Language = "en"):
-        super().__init__(
-            discord.ui.Button(
-                label=t("button.more", language),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"careerbot:more:{page}",
-            )
-        )
-        self.page = page
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> MoreButton:
-        return cls(min(int(match["page"]), MORE_PAGES))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        wanted = (self.page + 1) * MAX_PASSAGES_SHOWN
-        result = await _search_again(interaction, wanted + 1)  # one extra: is there a next page?
-        if result is None:
-            return
-        view = discord.ui.View(timeout=None)
-        if len(result.passages) > wanted and self.page < MORE_PAGES:
-            view.add_item(MoreButton(self.page + 1, result.language))
-        await interaction.response.send_message(
-            embed=more_embed(result, self.page), view=view, ephemeral=True
-        )
-
-
-class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:sources"):
-    """Every article the answer quotes, with links, ephemeral."""
-
-    def __init__(self, language: Language = "en"):
-        super().__init__(
-            discord.ui.Button(
-                label=t("button.sources", language),
-                style=discord.ButtonStyle.secondary,
-                custom_id="careerbot:sources",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> SourcesButton:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
-        if result is None:
-            return
-        await interaction.response.send_message(embed=sources_embed(result), ephemeral=True)
-
-
 async def setup(bot: CareerBot) -> None:
     """discord.py extension entry point."""
-    bot.add_dynamic_items(FeedbackButton, MoreButton, SourcesButton)
+    bot.add_dynamic_items(*ANSWER_BUTTONS)
     await bot.add_cog(Ask(bot))

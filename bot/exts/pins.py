@@ -18,12 +18,19 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.curation import NotModerator
-from bot.db.database import MAX_PIN_ANSWER_CHARS, CurationError, Pin, Stats
-from bot.discord_render import EMBED_DESCRIPTION, FIELD_VALUE, answer_text_of
-from bot.formatting import clip, excerpt
-from bot.i18n import Language, language_of_locale, t
-from index.query import detect_language
+from bot.curation import MAX_PIN_ANSWER_CHARS, CurationError
+from bot.db.database import Pin
+from bot.discord_render import answer_text_of, pin_embed, pins_page_embed, stats_embed
+from bot.discord_ui import (
+    careerbot_of,
+    is_moderator,
+    language_of,
+    require_moderator,
+    respond,
+)
+from bot.discord_views import pin_message
+from bot.formatting import clip
+from bot.i18n import Language, t
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -34,114 +41,6 @@ PINS_PAGE_SIZE = 5
 STATS_DAYS = 7  # "/stats": questions this week
 MODAL_QUESTIONS_CHARS = 1500  # a few questions, one per line
 MODAL_ANSWER_CHARS = MAX_PIN_ANSWER_CHARS
-
-
-def _bot(interaction: discord.Interaction) -> CareerBot:
-    return interaction.client  # type: ignore[return-value]
-
-
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    return _bot(interaction).curation.is_moderator(interaction.user, interaction.permissions)
-
-
-def _language(interaction: discord.Interaction, text: str | None = None) -> Language:
-    return detect_language(text) if text else language_of_locale(interaction.locale)
-
-
-async def _reply(interaction: discord.Interaction, message: str, **options: object) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True, **options)  # type: ignore[arg-type]
-    else:
-        await interaction.response.send_message(message, ephemeral=True, **options)  # type: ignore[arg-type]
-
-
-class MessageGone(Exception):
-    """The message to pin was deleted meanwhile."""
-
-
-async def _pin_in_channel(message: discord.Message) -> bool:
-    """Discord's own pin of the message: False when Discord refuses (permissions, the 50-pin
-    limit), MessageGone when the message no longer exists."""
-    try:
-        await message.pin(reason="careerbot: pinned as answer")
-    except discord.NotFound:
-        raise MessageGone() from None
-    except discord.HTTPException as exc:
-        log.warning("could not pin message %s: %s", message.id, exc)
-        return False
-    return True
-
-
-async def _pin_message(
-    interaction: discord.Interaction,
-    language: Language,
-    message: discord.Message | None,
-    questions: list[str],
-    answer: str,
-) -> None:
-    """Check, pin the message in its channel, store the pin, tell the moderator.
-
-    Bad input or a deleted message is refused before anything is written; the moderator is only
-    told "pinned" once the pin is committed to the database.
-    """
-    assert interaction.guild_id is not None
-    curation = _bot(interaction).curation
-    try:
-        questions = curation.check(questions, answer)
-        pinned_in_channel = True
-        if message is not None:
-            pinned_in_channel = await _pin_in_channel(message)
-        pin = await curation.pin(
-            interaction.guild_id,
-            questions,
-            answer,
-            interaction.user.id,
-            source_channel_id=message.channel.id if message else None,
-            source_message_id=message.id if message else None,
-        )
-    except CurationError as exc:
-        await _reply(interaction, t("pin.invalid", language, reason=str(exc)))
-        return
-    except MessageGone:
-        await _reply(interaction, t("pin.message_gone", language))
-        return
-    text = t("pin.done", language, id=pin.id)
-    if not pinned_in_channel:
-        text += "\n" + t("pin.discord_pin_failed", language)
-    await _reply(interaction, text)
-
-
-class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:pin"):
-    """📌 under every answer: visible to all, usable by moderators; stores question + answer."""
-
-    def __init__(self, language: Language = "en"):
-        super().__init__(
-            discord.ui.Button(
-                emoji="📌",
-                label=t("button.pin", language),
-                style=discord.ButtonStyle.secondary,
-                custom_id="careerbot:pin",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> PinButton:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        message = interaction.message
-        question = message.embeds[0].title if message and message.embeds else None
-        language = _language(interaction, question)
-        if not _is_moderator(interaction):
-            await _reply(interaction, t("pin.not_moderator", language))
-            return
-        answer = answer_text_of(message) if message else ""
-        if message is None or not question or not answer or interaction.guild_id is None:
-            await _reply(interaction, t("pin.nothing", language))
-            return
-        await _pin_message(interaction, language, message, [question], answer)
 
 
 class PinModal(discord.ui.Modal):
@@ -178,16 +77,16 @@ class PinModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         language = self.language
-        if not _is_moderator(interaction) or interaction.guild_id is None:
-            await _reply(interaction, t("pin.not_moderator", language))
+        if not is_moderator(interaction) or interaction.guild_id is None:
+            await respond(interaction, t("pin.not_moderator", language))
             return
         questions = [line for line in self.questions.value.splitlines() if line.strip()]
         answer = self.answer.value
         if self.pin_id is None:
-            await _pin_message(interaction, language, self.message, questions, answer)
+            await pin_message(interaction, language, self.message, questions, answer)
             return
         try:
-            pin = await _bot(interaction).curation.edit(
+            pin = await careerbot_of(interaction).curation.edit(
                 self.pin_id,
                 interaction.guild_id,
                 interaction.user.id,
@@ -196,60 +95,21 @@ class PinModal(discord.ui.Modal):
             )
             text = t("pins.edited", language, id=pin.id)
         except CurationError as exc:
-            await _reply(interaction, t("pin.invalid", language, reason=str(exc)))
+            await respond(interaction, t("pin.invalid", language, reason=str(exc)))
             return
-        await _reply(interaction, text)
+        await respond(interaction, text)
 
 
 @app_commands.guild_only()
+@app_commands.check(require_moderator)
 async def pin_message_as_answer(interaction: discord.Interaction, message: discord.Message) -> None:
     """Message context menu "Pin as answer": a modal asks which questions the message answers."""
-    language = _language(interaction)
-    if not _is_moderator(interaction):
-        raise NotModerator()
+    language = language_of(interaction)
     answer = answer_text_of(message)
     if not answer:
-        await _reply(interaction, t("pin.nothing", language))
+        await respond(interaction, t("pin.nothing", language))
         return
     await interaction.response.send_modal(PinModal(language, answer=answer, message=message))
-
-
-def _pin_embed(pin: Pin, language: Language) -> discord.Embed:
-    embed = discord.Embed(
-        title=f"📌 #{pin.id}",
-        description=clip(pin.answer, EMBED_DESCRIPTION),
-        colour=discord.Colour.gold(),
-    )
-    questions = "\n".join(f"• {question}" for question in pin.questions)
-    embed.add_field(name=t("pins.questions", language), value=clip(questions, FIELD_VALUE))
-    embed.set_footer(text=_pin_line(pin, language))
-    return embed
-
-
-def _pin_line(pin: Pin, language: Language) -> str:
-    return t(
-        "pins.entry",
-        language,
-        by=f"<@{pin.created_by}>",
-        at=pin.created_at.strftime("%Y-%m-%d"),
-        uses=pin.uses,
-    )
-
-
-def pins_page_embed(pins: list[Pin], page: int, pages: int, language: Language) -> discord.Embed:
-    """One page of `/pins list`."""
-    embed = discord.Embed(title=t("pins.title", language), colour=discord.Colour.gold())
-    if not pins:
-        embed.description = t("pins.none", language)
-    for pin in pins:
-        questions = " / ".join(pin.questions)
-        embed.add_field(
-            name=clip(f"#{pin.id} · {questions}", 256),
-            value=clip(f"{_pin_line(pin, language)}\n{excerpt(pin.answer, 200)}", FIELD_VALUE),
-            inline=False,
-        )
-    embed.set_footer(text=t("page", language, page=page + 1, pages=max(pages, 1)))
-    return embed
 
 
 class PinsPageButton(
@@ -274,9 +134,9 @@ class PinsPageButton(
         return cls(int(match["page"]), item.label or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        language = _language(interaction)
-        if not _is_moderator(interaction) or interaction.guild_id is None:
-            await _reply(interaction, t("pin.not_moderator", language))
+        language = language_of(interaction)
+        if not is_moderator(interaction) or interaction.guild_id is None:
+            await respond(interaction, t("pin.not_moderator", language))
             return
         embed, view = await _pins_page(interaction, self.page, language)
         await interaction.response.edit_message(embed=embed, view=view)
@@ -286,7 +146,7 @@ async def _pins_page(
     interaction: discord.Interaction, page: int, language: Language
 ) -> tuple[discord.Embed, discord.ui.View]:
     assert interaction.guild_id is not None
-    database = _bot(interaction).curation.database
+    database = careerbot_of(interaction).curation.database
     pins, total = await database.list_pins(
         interaction.guild_id, offset=page * PINS_PAGE_SIZE, limit=PINS_PAGE_SIZE
     )
@@ -310,15 +170,13 @@ class PinsGroup(app_commands.Group):
         )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if not _is_moderator(interaction):
-            raise NotModerator()
-        return True
+        return require_moderator(interaction)
 
     @app_commands.command(
         name="list", description=locale_str("List the pinned answers", key="command.pins.list")
     )
     async def list_pins(self, interaction: discord.Interaction) -> None:
-        embed, view = await _pins_page(interaction, 0, _language(interaction))
+        embed, view = await _pins_page(interaction, 0, language_of(interaction))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(
@@ -327,10 +185,10 @@ class PinsGroup(app_commands.Group):
     @app_commands.describe(pin_id=locale_str("Number of the pinned answer", key="command.pins.id"))
     @app_commands.rename(pin_id="id")
     async def show(self, interaction: discord.Interaction, pin_id: int) -> None:
-        language = _language(interaction)
+        language = language_of(interaction)
         pin = await self._pin(interaction, pin_id, language)
         if pin is not None:
-            await interaction.response.send_message(embed=_pin_embed(pin, language), ephemeral=True)
+            await interaction.response.send_message(embed=pin_embed(pin, language), ephemeral=True)
 
     @app_commands.command(
         name="edit", description=locale_str("Edit a pinned answer", key="command.pins.edit")
@@ -338,7 +196,7 @@ class PinsGroup(app_commands.Group):
     @app_commands.describe(pin_id=locale_str("Number of the pinned answer", key="command.pins.id"))
     @app_commands.rename(pin_id="id")
     async def edit(self, interaction: discord.Interaction, pin_id: int) -> None:
-        language = _language(interaction)
+        language = language_of(interaction)
         pin = await self._pin(interaction, pin_id, language)
         if pin is not None:
             modal = PinModal(
@@ -352,62 +210,40 @@ class PinsGroup(app_commands.Group):
     @app_commands.describe(pin_id=locale_str("Number of the pinned answer", key="command.pins.id"))
     @app_commands.rename(pin_id="id")
     async def remove(self, interaction: discord.Interaction, pin_id: int) -> None:
-        language = _language(interaction)
+        language = language_of(interaction)
         assert interaction.guild_id is not None
         try:
-            await _bot(interaction).curation.remove(
+            await careerbot_of(interaction).curation.remove(
                 pin_id, interaction.guild_id, interaction.user.id
             )
         except CurationError:
-            await _reply(interaction, t("pins.unknown", language, id=pin_id))
+            await respond(interaction, t("pins.unknown", language, id=pin_id))
             return
-        await _reply(interaction, t("pins.removed", language, id=pin_id))
+        await respond(interaction, t("pins.removed", language, id=pin_id))
 
     @app_commands.command(
         name="export",
         description=locale_str("Export the pinned answers (YAML)", key="command.pins.export"),
     )
     async def export(self, interaction: discord.Interaction) -> None:
-        language = _language(interaction)
-        records = await _bot(interaction).curation.database.export_pins(interaction.guild_id)
+        language = language_of(interaction)
+        records = await careerbot_of(interaction).curation.database.export_pins(
+            interaction.guild_id
+        )
         text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename="pins.yaml")
-        await _reply(interaction, t("pins.export", language, count=len(records)), file=file)
+        await respond(interaction, t("pins.export", language, count=len(records)), file=file)
 
     async def _pin(
         self, interaction: discord.Interaction, pin_id: int, language: Language
     ) -> Pin | None:
         assert interaction.guild_id is not None
-        pin = await _bot(interaction).curation.database.get_pin(pin_id, interaction.guild_id)
-        if pin is None:
-            await _reply(interaction, t("pins.unknown", language, id=pin_id))
-        return pin
-
-
-def _share(part: float) -> str:
-    return f"{part:.0%}"
-
-
-def stats_embed(stats: Stats, days: int, language: Language) -> discord.Embed:
-    """`/stats`: questions, unanswered share, 👍 share, top and top unanswered questions."""
-    embed = discord.Embed(title=t("stats.title", language, days=days), colour=discord.Colour.teal())
-    embed.description = t(
-        "stats.summary",
-        language,
-        questions=stats.questions,
-        unanswered_share=_share(stats.unanswered_share),
-        votes=stats.votes_up + stats.votes_down,
-        up_share=_share(stats.up_share),
-    )
-    for key, rows in (
-        ("stats.top", stats.top_questions),
-        ("stats.top_unanswered", stats.top_unanswered),
-    ):
-        lines = "\n".join(f"{count}× {clip(question, 150)}" for question, count in rows)
-        embed.add_field(
-            name=t(key, language), value=clip(lines or t("stats.nothing", language), FIELD_VALUE)
+        pin = await careerbot_of(interaction).curation.database.get_pin(
+            pin_id, interaction.guild_id
         )
-    return embed
+        if pin is None:
+            await respond(interaction, t("pins.unknown", language, id=pin_id))
+        return pin
 
 
 class CurationCog(commands.Cog):
@@ -419,6 +255,10 @@ class CurationCog(commands.Cog):
             name=locale_str("Pin as answer", key="command.pin_message"),
             callback=pin_message_as_answer,
         )
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        """Every app command of this cog is for moderators: checked once, here."""
+        return require_moderator(interaction)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(PinsGroup())
@@ -435,16 +275,14 @@ class CurationCog(commands.Cog):
     @app_commands.guild_only()
     async def stats(self, interaction: discord.Interaction) -> None:
         """Questions of the last week, unanswered share, 👍 share, top (unanswered) questions."""
-        if not _is_moderator(interaction):
-            raise NotModerator()
         since = datetime.now(UTC) - timedelta(days=STATS_DAYS)
         stats = await self.bot.curation.database.stats(interaction.guild_id, since)
         await interaction.response.send_message(
-            embed=stats_embed(stats, STATS_DAYS, _language(interaction)), ephemeral=True
+            embed=stats_embed(stats, STATS_DAYS, language_of(interaction)), ephemeral=True
         )
 
 
 async def setup(bot: CareerBot) -> None:
     """discord.py extension entry point."""
-    bot.add_dynamic_items(PinButton, PinsPageButton)
+    bot.add_dynamic_items(PinsPageButton)
     await bot.add_cog(CurationCog(bot))

@@ -1,0 +1,259 @@
+"""The buttons under an answer (feedback, More, Sources, 📌 Pin) and the pin flow they share
+with the moderators' commands. Extensions import them from here; no extension imports another.
+
+Every button is persistent (`timeout=None`, a namespaced `custom_id` matched by a template), so
+it keeps working after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+
+from bot.curation import CurationError
+from bot.discord_render import MAX_PASSAGES_SHOWN, answer_text_of, more_embed, sources_embed
+from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
+from bot.i18n import Language, t
+from bot.worker import WorkerBusy
+from index.query import InvalidQuestion
+from index.retriever import SearchResult
+
+log = logging.getLogger(__name__)
+
+MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
+
+
+def answer_view(result: SearchResult) -> discord.ui.View:
+    """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
+    are shown.
+
+    Their custom_ids carry no state: the question is the embed's title, read back on a click,
+    so the buttons keep working after a restart (persistent, `timeout=None`).
+    """
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton("up"))
+    view.add_item(FeedbackButton("down"))
+    if result.answered and len(result.passages) > 0:
+        view.add_item(MoreButton(1, result.language))
+        view.add_item(SourcesButton(result.language))
+    view.add_item(PinButton(result.language))
+    return view
+
+
+def _question_of(interaction: discord.Interaction) -> str | None:
+    """The question an answer message was for: its embed's title."""
+    message = interaction.message
+    if message is None or not message.embeds or not message.embeds[0].title:
+        return None
+    return message.embeds[0].title
+
+
+async def _search_again(interaction: discord.Interaction, k: int) -> SearchResult | None:
+    """Re-run the answer's question (deterministic on one index), or explain why not."""
+    bot = careerbot_of(interaction)
+    question = _question_of(interaction)
+    language = language_of(interaction, question)
+    if question is None:
+        await respond(interaction, t("error.stale_answer", language))
+        return None
+    try:
+        answer = await bot.curation.answer(question, interaction.guild_id, record=False, k=k)
+        return answer.result
+    except WorkerBusy:
+        await respond(interaction, t("busy", language))
+    except InvalidQuestion:
+        await respond(interaction, t("error.stale_answer", language))
+    return None
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:feedback:(?P<vote>up|down)"
+):
+    """👍 / 👎 under an answer: recorded in the feedback log, thanked ephemerally."""
+
+    def __init__(self, vote: str):
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"careerbot:feedback:{vote}",
+            )
+        )
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> FeedbackButton:
+        return cls(match["vote"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = careerbot_of(interaction)
+        result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
+        if result is None:
+            return
+        shown = [*result.passages[:MAX_PASSAGES_SHOWN], *result.resources]
+        await bot.curation.vote(
+            interaction.guild_id,
+            interaction.message.id if interaction.message else 0,
+            interaction.user.id,
+            "up" if self.vote == "up" else "down",
+            result.question,
+            [hit.id for hit in shown],
+        )
+        bot.metrics.record_vote(self.vote == "up")
+        key = "feedback.thanks_up" if self.vote == "up" else "feedback.thanks_down"
+        await interaction.response.send_message(t(key, result.language), ephemeral=True)
+
+
+class MoreButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:more:(?P<page>\d+)"
+):
+    """The next passages for the answer's question, ephemeral, with a further "More"."""
+
+    def __init__(self, page: int, language: Language = "en"):
+        super().__init__(
+            discord.ui.Button(
+                label=t("button.more", language),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"careerbot:more:{page}",
+            )
+        )
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> MoreButton:
+        return cls(min(int(match["page"]), MORE_PAGES))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        wanted = (self.page + 1) * MAX_PASSAGES_SHOWN
+        result = await _search_again(interaction, wanted + 1)  # one extra: is there a next page?
+        if result is None:
+            return
+        view = discord.ui.View(timeout=None)
+        if len(result.passages) > wanted and self.page < MORE_PAGES:
+            view.add_item(MoreButton(self.page + 1, result.language))
+        await interaction.response.send_message(
+            embed=more_embed(result, self.page), view=view, ephemeral=True
+        )
+
+
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:sources"):
+    """Every article the answer quotes, with links, ephemeral."""
+
+    def __init__(self, language: Language = "en"):
+        super().__init__(
+            discord.ui.Button(
+                label=t("button.sources", language),
+                style=discord.ButtonStyle.secondary,
+                custom_id="careerbot:sources",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> SourcesButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
+        if result is None:
+            return
+        await interaction.response.send_message(embed=sources_embed(result), ephemeral=True)
+
+
+class MessageGone(Exception):
+    """The message to pin was deleted meanwhile."""
+
+
+async def _pin_in_channel(message: discord.Message) -> bool:
+    """Discord's own pin of the message: False when Discord refuses (permissions, the 50-pin
+    limit), MessageGone when the message no longer exists."""
+    try:
+        await message.pin(reason="careerbot: pinned as answer")
+    except discord.NotFound:
+        raise MessageGone() from None
+    except discord.HTTPException as exc:
+        log.warning("could not pin message %s: %s", message.id, exc)
+        return False
+    return True
+
+
+async def pin_message(
+    interaction: discord.Interaction,
+    language: Language,
+    message: discord.Message | None,
+    questions: list[str],
+    answer: str,
+) -> None:
+    """Check, pin the message in its channel, store the pin, tell the moderator.
+
+    Bad input or a deleted message is refused before anything is written; the moderator is only
+    told "pinned" once the pin is committed to the database.
+    """
+    assert interaction.guild_id is not None
+    curation = careerbot_of(interaction).curation
+    try:
+        questions = curation.check(questions, answer)
+        pinned_in_channel = True
+        if message is not None:
+            pinned_in_channel = await _pin_in_channel(message)
+        pin = await curation.pin(
+            interaction.guild_id,
+            questions,
+            answer,
+            interaction.user.id,
+            source_channel_id=message.channel.id if message else None,
+            source_message_id=message.id if message else None,
+        )
+    except CurationError as exc:
+        await respond(interaction, t("pin.invalid", language, reason=str(exc)))
+        return
+    except MessageGone:
+        await respond(interaction, t("pin.message_gone", language))
+        return
+    text = t("pin.done", language, id=pin.id)
+    if not pinned_in_channel:
+        text += "\n" + t("pin.discord_pin_failed", language)
+    await respond(interaction, text)
+
+
+class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:pin"):
+    """📌 under every answer: visible to all, usable by moderators; stores question + answer."""
+
+    def __init__(self, language: Language = "en"):
+        super().__init__(
+            discord.ui.Button(
+                emoji="📌",
+                label=t("button.pin", language),
+                style=discord.ButtonStyle.secondary,
+                custom_id="careerbot:pin",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> PinButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        message = interaction.message
+        question = message.embeds[0].title if message and message.embeds else None
+        language = language_of(interaction, question)
+        if not is_moderator(interaction):
+            await respond(interaction, t("pin.not_moderator", language))
+            return
+        answer = answer_text_of(message) if message else ""
+        if message is None or not question or not answer or interaction.guild_id is None:
+            await respond(interaction, t("pin.nothing", language))
+            return
+        await pin_message(interaction, language, message, [question], answer)
+
+
+ANSWER_BUTTONS = (FeedbackButton, MoreButton, SourcesButton, PinButton)
