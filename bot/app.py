@@ -29,6 +29,7 @@ from bot.observability import (
     configure_logging,
 )
 from bot.reload import IndexReloader
+from bot.server_settings import ServerSettings
 from bot.worker import SearchWorker, WorkerBusy
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class CareerBot(commands.Bot):
             **client_options,
         )
         self.settings = settings
+        self.server_settings = ServerSettings(settings)
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
             lambda: services.open_retriever(settings), settings.discord.max_pending
@@ -138,7 +140,7 @@ class CareerBot(commands.Bot):
             self._reloader = IndexReloader(self.worker, self.settings.index_root)
             self._reloader.start_polling(self.settings.index.watch_seconds)
             database = await Database.open(self.settings.resolved_database_url)
-            self._curation = Curation(self.settings, self.worker, database)
+            self._curation = Curation(self.settings, self.worker, database, self.server_settings)
             pinned = await self._curation.load_pins()
             log.info("serving %d pinned questions", pinned)
         await self.tree.set_translator(StringsTranslator())

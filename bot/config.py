@@ -94,6 +94,25 @@ class GuildSettings(BaseModel):
     language: Language | None = Field(
         None, description="reply language when the question's own language is unclear"
     )
+    forum_channels: list[int] = Field(
+        default_factory=list,
+        description="help forums whose new posts the bot answers (needs the Message Content intent)",
+    )
+    solved_tag: str = Field(
+        "Solved",
+        min_length=1,
+        max_length=20,
+        description="the forum tag 'Mark as solution' applies",
+    )
+    review_channel: int | None = Field(
+        None, description="where solved posts are proposed to moderators as pinned answers"
+    )
+    moderator_role_ids: list[int] = Field(
+        default_factory=list, description="this server's moderator roles (besides curation's)"
+    )
+    reply_when_unsure: bool = Field(
+        False, description="in a forum post with no good answer: say so (true) or stay silent"
+    )
 
 
 class DiscordSettings(BaseModel):

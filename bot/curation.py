@@ -18,6 +18,7 @@ import numpy as np
 from bot.config import Settings
 from bot.db.database import Database, Pin, PinNotFound, PinQuestion
 from bot.feedback import Vote, hash_user_id
+from bot.server_settings import ServerSettings
 from bot.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
 from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
@@ -89,8 +90,15 @@ class Answer:
 class Curation:
     """Pins, votes and the question log of a running bot."""
 
-    def __init__(self, settings: Settings, worker: SearchWorker, database: Database):
+    def __init__(
+        self,
+        settings: Settings,
+        worker: SearchWorker,
+        database: Database,
+        server_settings: ServerSettings | None = None,
+    ):
         self.settings = settings
+        self.server_settings = server_settings or ServerSettings(settings)
         self.worker = worker
         self.database = database
         self._embedder_id = ""
@@ -143,11 +151,16 @@ class Curation:
     def is_moderator(
         self, guild_id: int | None, user_id: int, role_ids: Sequence[int], manage_messages: bool
     ) -> bool:
-        """Manage Messages in the channel, or a moderator role or user from the configuration."""
+        """Manage Messages in the channel, or a moderator role or user from the configuration
+        (curation's, or the server's own moderator roles)."""
         curation = self.settings.curation
         if user_id in curation.moderator_user_ids:
             return True
-        if any(role_id in curation.moderator_role_ids for role_id in role_ids):
+        roles = {
+            *curation.moderator_role_ids,
+            *self.server_settings.for_guild(guild_id).moderator_role_ids,
+        }
+        if any(role_id in roles for role_id in role_ids):
             return True
         return manage_messages
 

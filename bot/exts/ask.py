@@ -72,7 +72,7 @@ class Ask(commands.Cog):
                     t("error.too_long", language, length=len(question.strip()), limit=limit)
                 ) from None
             raise QuestionRefused(t("usage", fallback)) from None
-        cooldown = self.bot.settings.discord.guild(guild_id).cooldown_seconds
+        cooldown = self.bot.server_settings.for_guild(guild_id).cooldown_seconds
         now = time.monotonic()
         waited = now - self._asked_at.get(user_id, -cooldown)
         if waited < cooldown:
@@ -158,7 +158,7 @@ class Ask(commands.Cog):
             return
         if me not in message.mentions:
             return
-        guild = self.bot.settings.discord.guild(message.guild.id)
+        guild = self.bot.server_settings.for_guild(message.guild.id)
         channel = message.channel
         home_id = channel.parent_id if isinstance(channel, discord.Thread) else channel.id
         if guild.enabled_channels and home_id not in guild.enabled_channels:
