@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 import numpy as np
 
 from bot.config import Settings
-from bot.db.database import Database, Pin, PinNotFound, PinQuestion
+from bot.db.database import Database, DeliveredAnswer, Pin, PinNotFound, PinQuestion
 from bot.feedback import Vote, hash_user_id
 from bot.server_settings import ServerSettings
 from bot.worker import SearchWorker
@@ -85,6 +86,10 @@ class Answer:
 
     result: SearchResult
     pin: Pin | None
+    generation: str = ""  # the index generation that answered
+
+
+AnswerSource = Literal["slash", "mention", "forum"]
 
 
 class Curation:
@@ -165,10 +170,17 @@ class Curation:
         return manage_messages
 
     async def answer(
-        self, question: str, guild_id: int | None, *, record: bool = True, **options: Any
+        self,
+        question: str,
+        guild_id: int | None,
+        *,
+        record: bool = True,
+        user_id: int | None = None,
+        **options: Any,
     ) -> Answer:
         """Search, and find a pin of `guild_id` whose question is close enough to serve first;
-        log the question when `record`."""
+        log the question (asked by `user_id`) when `record`."""
+        generation = self.worker.retriever.index.directory.name
         result = await self.worker.search(question, **options)
         pin = None
         match = self._pin_match(result, guild_id)
@@ -184,8 +196,43 @@ class Curation:
                 result.answered or pin is not None,
                 result.relevance,
                 pin.id if pin else None,
+                user_hash=hash_user_id(user_id) if user_id is not None else None,
             )
-        return Answer(result, pin)
+        return Answer(result, pin, generation)
+
+    async def record_delivered(
+        self,
+        answer: Answer,
+        *,
+        message_id: int,
+        channel_id: int,
+        guild_id: int | None,
+        user_id: int,
+        source: AnswerSource,
+        shown_hit_ids: list[str],
+    ) -> DeliveredAnswer:
+        """Record an answer as delivered in message `message_id`: the buttons under it act on
+        this record (the full question, exactly the hits shown)."""
+        delivered = DeliveredAnswer(
+            message_id=message_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_hash=hash_user_id(user_id),
+            source=source,
+            question=answer.result.question,
+            language=answer.result.language,
+            hit_ids=shown_hit_ids,
+            generation=answer.generation,
+            pin_id=answer.pin.id if answer.pin else None,
+            answered=answer.result.answered or answer.pin is not None,
+            created_at=datetime.now(UTC),
+        )
+        await self.database.record_answer(delivered)
+        return delivered
+
+    async def delivered(self, message_id: int) -> DeliveredAnswer | None:
+        """The recorded answer behind a bot message (None for answers sent before records)."""
+        return await self.database.get_answer(message_id)
 
     def _pin_match(self, result: SearchResult, guild_id: int | None) -> PinMatch | None:
         """The guild's pin closest to the question above the thresholds (a dot product over

@@ -121,6 +121,12 @@ def answer_embed(result: SearchResult, pinned: Pin | None = None) -> discord.Emb
     return embed
 
 
+def shown_hits(result: SearchResult, pinned: Pin | None = None) -> list[Hit]:
+    """The hits `answer_embed` shows, in order: passages (when it shows any), then resources."""
+    passages = result.passages[:MAX_PASSAGES_SHOWN] if pinned or result.answered else []
+    return [*passages, *result.resources[:MAX_RESOURCES_SHOWN]]
+
+
 def answer_text_of(message: discord.Message) -> str:
     """The answer a bot message shows (lead and passages, links kept), to store as a pin."""
     if not message.embeds:

@@ -43,13 +43,15 @@ async def respond(
     *,
     ephemeral: bool = True,
     **options: Any,
-) -> None:
+) -> discord.Message | None:
     """Reply to an interaction whether or not it was answered (or deferred) already: Discord
-    takes one response per interaction, then follow-ups."""
+    takes one response per interaction, then follow-ups. Returns the message sent, when Discord
+    says which."""
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=ephemeral, **options)
-    else:
-        await interaction.response.send_message(content, ephemeral=ephemeral, **options)
+        return await interaction.followup.send(content, ephemeral=ephemeral, wait=True, **options)
+    callback = await interaction.response.send_message(content, ephemeral=ephemeral, **options)
+    resource = callback.resource
+    return resource if isinstance(resource, discord.Message) else None
 
 
 def is_moderator(interaction: discord.Interaction) -> bool:

@@ -13,7 +13,14 @@ import re
 import discord
 
 from bot.curation import CurationError
-from bot.discord_render import MAX_PASSAGES_SHOWN, answer_text_of, more_embed, sources_embed
+from bot.db.database import DeliveredAnswer
+from bot.discord_render import (
+    MAX_PASSAGES_SHOWN,
+    answer_text_of,
+    more_embed,
+    shown_hits,
+    sources_embed,
+)
 from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
 from bot.i18n import Language, t
 from bot.worker import WorkerBusy
@@ -29,8 +36,10 @@ def answer_view(result: SearchResult) -> discord.ui.View:
     """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
     are shown.
 
-    Their custom_ids carry no state: the question is the embed's title, read back on a click,
-    so the buttons keep working after a restart (persistent, `timeout=None`).
+    Their custom_ids carry no state: a click finds the answer's record by the message's id
+    (the question in full, the hits shown), so the buttons keep working after a restart
+    (persistent, `timeout=None`). Answers sent before answers were recorded fall back to the
+    embed's title.
     """
     view = discord.ui.View(timeout=None)
     view.add_item(FeedbackButton("up"))
@@ -42,8 +51,20 @@ def answer_view(result: SearchResult) -> discord.ui.View:
     return view
 
 
-def _question_of(interaction: discord.Interaction) -> str | None:
-    """The question an answer message was for: its embed's title."""
+async def delivered_answer(interaction: discord.Interaction) -> DeliveredAnswer | None:
+    """The record of the answer the clicked message shows, if it was recorded."""
+    message = interaction.message
+    if message is None:
+        return None
+    return await careerbot_of(interaction).curation.delivered(message.id)
+
+
+async def question_of(interaction: discord.Interaction) -> str | None:
+    """The question the clicked answer was for: in full from its record, else (answers sent
+    before records) the embed's title, which Discord clips at 256 characters."""
+    record = await delivered_answer(interaction)
+    if record is not None:
+        return record.question
     message = interaction.message
     if message is None or not message.embeds or not message.embeds[0].title:
         return None
@@ -53,7 +74,7 @@ def _question_of(interaction: discord.Interaction) -> str | None:
 async def _search_again(interaction: discord.Interaction, k: int) -> SearchResult | None:
     """Re-run the answer's question (deterministic on one index), or explain why not."""
     bot = careerbot_of(interaction)
-    question = _question_of(interaction)
+    question = await question_of(interaction)
     language = language_of(interaction, question)
     if question is None:
         await respond(interaction, t("error.stale_answer", language))
@@ -91,21 +112,26 @@ class FeedbackButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = careerbot_of(interaction)
-        result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
-        if result is None:
-            return
-        shown = [*result.passages[:MAX_PASSAGES_SHOWN], *result.resources]
+        record = await delivered_answer(interaction)
+        if record is not None:  # exactly what this message showed
+            question, language, hit_ids = record.question, record.language, record.hit_ids
+        else:  # an answer from before the records: what the same search shows now
+            result = await _search_again(interaction, MAX_PASSAGES_SHOWN)
+            if result is None:
+                return
+            question, language = result.question, result.language
+            hit_ids = [hit.id for hit in shown_hits(result)]
         await bot.curation.vote(
             interaction.guild_id,
             interaction.message.id if interaction.message else 0,
             interaction.user.id,
             "up" if self.vote == "up" else "down",
-            result.question,
-            [hit.id for hit in shown],
+            question,
+            hit_ids,
         )
         bot.metrics.record_vote(self.vote == "up")
         key = "feedback.thanks_up" if self.vote == "up" else "feedback.thanks_down"
-        await interaction.response.send_message(t(key, result.language), ephemeral=True)
+        await respond(interaction, t(key, "zh" if language == "zh" else "en"))
 
 
 class MoreButton(
@@ -244,7 +270,7 @@ class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         message = interaction.message
-        question = message.embeds[0].title if message and message.embeds else None
+        question = await question_of(interaction)
         language = language_of(interaction, question)
         if not is_moderator(interaction):
             await respond(interaction, t("pin.not_moderator", language))

@@ -134,6 +134,17 @@ async def ask(emulator: DiscordEmulator, question: str, **options: Any) -> dict[
     return answer_message(emulator, request)
 
 
+async def delivered(bot: CareerBot, message: dict[str, Any], timeout: float = TIMEOUT):
+    """The bot's record of the answer in `message`, once written (the bot records it just
+    after Discord has the message, so the test may see the message first)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (record := await bot.curation.delivered(int(message["id"]))) is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no answer record for message {message['id']}")
+        await asyncio.sleep(0.02)
+    return record
+
+
 async def click(emulator: DiscordEmulator, message: dict[str, Any], custom_id: str, **options):
     interaction = emulator.click_button(message, custom_id, **options)
     return message_of(await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT))

@@ -26,7 +26,14 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import FeedbackRow, PinEventRow, PinQuestionRow, PinRow, QuestionRow
+from bot.db.models import (
+    AnswerRow,
+    FeedbackRow,
+    PinEventRow,
+    PinQuestionRow,
+    PinRow,
+    QuestionRow,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000  # a second writer waits this long for the lock instead of failing
@@ -98,6 +105,24 @@ class StoredVote:
     vote: str
     question: str
     hit_ids: list[str]
+
+
+@dataclass(frozen=True)
+class DeliveredAnswer:
+    """An answer the bot delivered, as recorded: the question in full and what was shown."""
+
+    message_id: int
+    guild_id: int | None
+    channel_id: int
+    user_hash: str  # the asker, pseudonymised (bot.feedback.hash_user_id)
+    source: str  # slash, mention, forum
+    question: str
+    language: str
+    hit_ids: list[str]  # the passages, then the resources, in the order shown
+    generation: str  # the index generation that answered
+    pin_id: int | None
+    answered: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -477,8 +502,10 @@ class Database:
         answered: bool,
         relevance: float,
         pin_id: int | None = None,
+        user_hash: str | None = None,
     ) -> None:
-        """Log a question asked with /ask or a mention."""
+        """Log a question asked with /ask, a mention or a forum post (`user_hash`: the asker,
+        pseudonymised)."""
         async with self._session() as session, session.begin():
             session.add(
                 QuestionRow(
@@ -489,7 +516,52 @@ class Database:
                     relevance=relevance,
                     pin_id=pin_id,
                     asked_at=_now(),
+                    user_hash=user_hash,
                 )
+            )
+
+    # --- delivered answers -----------------------------------------------------------------
+
+    async def record_answer(self, answer: DeliveredAnswer) -> None:
+        """Store a delivered answer (keyed by its message id; a second record replaces it)."""
+        async with self._session() as session, session.begin():
+            await session.merge(
+                AnswerRow(
+                    message_id=answer.message_id,
+                    guild_id=answer.guild_id,
+                    channel_id=answer.channel_id,
+                    user_hash=answer.user_hash,
+                    source=answer.source,
+                    question=answer.question,
+                    language=answer.language,
+                    hit_ids=json.dumps(answer.hit_ids),
+                    generation=answer.generation,
+                    pin_id=answer.pin_id,
+                    answered=answer.answered,
+                    created_at=_utc(answer.created_at),
+                )
+            )
+
+    async def get_answer(self, message_id: int) -> DeliveredAnswer | None:
+        """The delivered answer behind a bot message, or None (sent before answers were
+        recorded, or deleted since)."""
+        async with self._session() as session:
+            row = await session.get(AnswerRow, message_id)
+            if row is None:
+                return None
+            return DeliveredAnswer(
+                message_id=row.message_id,
+                guild_id=row.guild_id,
+                channel_id=row.channel_id,
+                user_hash=row.user_hash,
+                source=row.source,
+                question=row.question,
+                language=row.language,
+                hit_ids=list(json.loads(row.hit_ids)),
+                generation=row.generation,
+                pin_id=row.pin_id,
+                answered=row.answered,
+                created_at=_utc(row.created_at),
             )
 
     async def stats(self, guild_id: int | None, since: datetime, top: int = 5) -> Stats:

@@ -17,8 +17,8 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.app import ShuttingDown
-from bot.curation import Answer
-from bot.discord_render import answer_embed
+from bot.curation import Answer, AnswerSource
+from bot.discord_render import answer_embed, shown_hits
 from bot.discord_ui import respond
 from bot.discord_views import ANSWER_BUTTONS, answer_view
 from bot.formatting import clip
@@ -134,7 +134,9 @@ class Ask(commands.Cog):
             outcome.value = "refused"
             await interaction.response.send_message(refused.message, ephemeral=True)
             return
-        search = asyncio.ensure_future(self.bot.curation.answer(text, guild_id))
+        search = asyncio.ensure_future(
+            self.bot.curation.answer(text, guild_id, user_id=interaction.user.id)
+        )
         done, _ = await asyncio.wait({search}, timeout=DEFER_AFTER_SECONDS)
         if not done:
             await interaction.response.defer(thinking=True)
@@ -147,8 +149,28 @@ class Ask(commands.Cog):
             return
         embed = answer_embed(answer.result, pinned=answer.pin)
         view = answer_view(answer.result)
-        await respond(interaction, embed=embed, view=view, ephemeral=False)
+        sent = await respond(interaction, embed=embed, view=view, ephemeral=False)
         self._record_answer(outcome, answer)
+        if sent is not None:
+            await self._record_delivered(answer, sent, interaction.user.id, "slash")
+
+    async def _record_delivered(
+        self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource
+    ) -> None:
+        """Record what this message shows, for its buttons. A failure costs the buttons the
+        full question (they fall back to the title), not the member their answer."""
+        try:
+            await self.bot.curation.record_delivered(
+                answer,
+                message_id=message.id,
+                channel_id=message.channel.id,
+                guild_id=message.guild.id if message.guild else None,
+                user_id=user_id,
+                source=source,
+                shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
+            )
+        except Exception:
+            log.exception("could not record the answer in message %s", message.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -170,7 +192,9 @@ class Ask(commands.Cog):
                 async with self.bot.answering():
                     try:
                         text = self._check(question, message.author.id, message.guild.id, fallback)
-                        answer = await self.bot.curation.answer(text, message.guild.id)
+                        answer = await self.bot.curation.answer(
+                            text, message.guild.id, user_id=message.author.id
+                        )
                     except QuestionRefused as refused:
                         outcome.value = "refused"
                         await message.reply(refused.message, mention_author=False)
@@ -181,23 +205,23 @@ class Ask(commands.Cog):
                         busy = t("busy", detect_language(question))
                         await message.reply(busy, mention_author=False)
                         return
-                    await self._deliver(message, text, answer, guild.thread_channels)
+                    sent = await self._deliver(message, text, answer, guild.thread_channels)
                     self._record_answer(outcome, answer)
+                    await self._record_delivered(answer, sent, message.author.id, "mention")
         except ShuttingDown:
             await message.reply(t("shutting_down", detect_language(question)), mention_author=False)
 
     async def _deliver(
         self, message: discord.Message, text: str, answer: Answer, thread_channels: list[int]
-    ) -> None:
+    ) -> discord.Message:
         embed = answer_embed(answer.result, pinned=answer.pin)
         view = answer_view(answer.result)
         channel = message.channel
         if not isinstance(channel, discord.Thread) and channel.id in thread_channels:
             thread = await message.create_thread(name=clip(text, THREAD_NAME_CHARS))
-            await thread.send(embed=embed, view=view)
-        else:
-            # In a thread, message.reply answers inside that thread.
-            await message.reply(embed=embed, view=view, mention_author=False)
+            return await thread.send(embed=embed, view=view)
+        # In a thread, message.reply answers inside that thread.
+        return await message.reply(embed=embed, view=view, mention_author=False)
 
 
 async def setup(bot: CareerBot) -> None:
