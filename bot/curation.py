@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.config import Settings
 from bot.db.database import Database, DeliveredAnswer, Pin, PinNotFound, PinQuestion
+from bot.db.proposal_store import Proposal, ProposalStore
 from bot.feedback import Vote, hash_user_id
 from bot.server_settings import ServerSettings
 from bot.worker import SearchWorker
@@ -40,6 +41,10 @@ class CurationError(ValueError):
 
 class UnknownPin(CurationError):
     """No pin of that number is served in this guild."""
+
+
+class ProposalDecided(CurationError):
+    """The proposal is unknown or a moderator decided it already."""
 
 
 def check_pin_text(answer: str, questions: Sequence[str]) -> tuple[str, list[str]]:
@@ -104,6 +109,7 @@ class Curation:
     ):
         self.settings = settings
         self.server_settings = server_settings or ServerSettings(settings)
+        self.proposals = ProposalStore(database)
         self.worker = worker
         self.database = database
         self._embedder_id = ""
@@ -324,6 +330,49 @@ class Curation:
         self._pins().remove(pin_id)
         self.worker.forget_results()
         return pin
+
+    async def propose(self, guild_id: int, thread_id: int, question: str, answer: str) -> Proposal:
+        """A solved post's question and solution, proposed as a pinned answer (nothing is
+        served until a moderator approves). CurationError if it could not become a pin."""
+        answer, questions = check_pin_text(answer, [question])
+        return await self.proposals.add(guild_id, thread_id, questions[0], answer)
+
+    async def approve(
+        self,
+        proposal_id: int,
+        guild_id: int,
+        actor_id: int,
+        *,
+        question: str | None = None,
+        answer: str | None = None,
+    ) -> tuple[Proposal, Pin]:
+        """Make a pending proposal a pin (with the moderator's edits, if any) and serve it.
+        ProposalDecided if it was decided already; CurationError for bad edits (nothing is
+        stored then)."""
+        proposal = await self.proposals.get(proposal_id, guild_id)
+        if proposal is None or proposal.status != "pending":
+            raise ProposalDecided("This proposal was already decided.")
+        text, questions = check_pin_text(
+            answer if answer is not None else proposal.answer,
+            [question if question is not None else proposal.question],
+        )
+        pin = await self.pin(
+            guild_id, questions, text, actor_id, source_channel_id=proposal.thread_id
+        )
+        decided = await self.proposals.decide(
+            proposal_id, guild_id, "approved", actor_id, pin_id=pin.id
+        )
+        if decided is None:  # another moderator decided meanwhile: theirs stands
+            await self.remove(pin.id, guild_id, actor_id)
+            raise ProposalDecided("This proposal was already decided.")
+        return decided, pin
+
+    async def reject(self, proposal_id: int, guild_id: int, actor_id: int) -> Proposal:
+        """Reject a pending proposal (ProposalDecided if it was decided already)."""
+        decided = await self.proposals.decide(proposal_id, guild_id, "rejected", actor_id)
+        if decided is None:
+            raise ProposalDecided("This proposal was already decided.")
+        return decided
 
     async def vote(
         self,

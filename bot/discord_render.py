@@ -11,7 +11,10 @@ from bot.i18n import Language, t
 from index.retriever import Hit, SearchResult
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.db.database import Pin, Stats
+    from bot.forum import SimilarThread
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 EMBED_TOTAL = 6000
@@ -71,8 +74,24 @@ def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
     )
 
 
-def answer_embed(result: SearchResult, pinned: Pin | None = None) -> discord.Embed:
-    """The answer embed: lead, up to 3 passages, up to 3 resources, footer.
+def similar_threads_text(threads: Sequence[SimilarThread]) -> str:
+    """Earlier posts as thread links, solved ones marked ✅ (Discord shows a `<#id>` mention as
+    the thread's name, linked)."""
+    return "\n".join(
+        f"{'✅' if thread.solved else '•'} <#{thread.thread_id}>" for thread in threads
+    )
+
+
+def answer_embed(
+    result: SearchResult,
+    pinned: Pin | None = None,
+    *,
+    similar: Sequence[SimilarThread] = (),
+    suggestion: bool = False,
+) -> discord.Embed:
+    """The answer embed: lead, up to 3 passages, up to 3 resources, similar threads, footer.
+
+    `suggestion` marks an unrequested answer (a reply to a forum post) as such, above the lead.
 
     The lead is the retriever's (`result.lead`, as shown), else the best passage's opening. A moderator's `pinned` answer comes
     first, marked as such, in place of the lead. The title is the question: the buttons under
@@ -111,12 +130,43 @@ def answer_embed(result: SearchResult, pinned: Pin | None = None) -> discord.Emb
         # The first resource field carries the section label so the reader sees where they start.
         first_name, first_value = resources[0]
         resources[0] = (clip(f"{resources_label}: {first_name}", FIELD_NAME), first_value)
-    for name, value in (fields + resources)[:MAX_FIELDS]:
-        embed.add_field(name=name, value=value, inline=False)
+    threads = [(t("similar.title", language), similar_threads_text(similar))] if similar else []
+    for name, value in (fields + resources + threads)[:MAX_FIELDS]:
+        embed.add_field(name=name, value=clip(value, FIELD_VALUE), inline=False)
+    if suggestion:
+        embed.set_author(name=clip(t("forum.suggestion", language), FIELD_NAME))
     footer = t("footer", language)
     if pinned is not None:
         footer = f"{t('pinned.by', language, id=pinned.id)} · {footer}"
     embed.set_footer(text=clip(footer, FOOTER_TEXT))
+    _fit_total(embed)
+    return embed
+
+
+def similar_embed(threads: Sequence[SimilarThread], language: Language) -> discord.Embed:
+    """The "Similar threads" button's reply."""
+    embed = discord.Embed(title=t("similar.title", language), colour=COLOR_ANSWER)
+    embed.description = similar_threads_text(threads) or t("similar.none", language)
+    return embed
+
+
+def review_embed(
+    question: str, answer: str, thread_id: int, language: Language, status: str = ""
+) -> discord.Embed:
+    """A solved post proposed to the moderators as a pinned answer (`status`: the decision)."""
+    embed = discord.Embed(
+        title=t("review.title", language),
+        description=t("review.body", language, thread=f"<#{thread_id}>"),
+        colour=COLOR_PINNED,
+    )
+    embed.add_field(
+        name=t("review.question", language), value=clip(question, FIELD_VALUE), inline=False
+    )
+    embed.add_field(
+        name=t("review.answer", language), value=clip(answer, FIELD_VALUE), inline=False
+    )
+    if status:
+        embed.add_field(name="\u200b", value=clip(status, FIELD_VALUE), inline=False)
     _fit_total(embed)
     return embed
 

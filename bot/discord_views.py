@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import ClassVar
 
 import discord
 
-from bot.curation import CurationError
+from bot.curation import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
 from bot.db.database import DeliveredAnswer
+from bot.db.proposal_store import Proposal
 from bot.discord_render import (
     MAX_PASSAGES_SHOWN,
     answer_text_of,
     more_embed,
+    review_embed,
     shown_hits,
+    similar_embed,
     sources_embed,
 )
 from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
@@ -30,9 +34,10 @@ from index.retriever import SearchResult
 log = logging.getLogger(__name__)
 
 MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
+MODAL_TEXT_CHARS = 4000  # Discord's limit for a modal's text input
 
 
-def answer_view(result: SearchResult) -> discord.ui.View:
+def answer_view(result: SearchResult, *, similar_button: bool = False) -> discord.ui.View:
     """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
     are shown.
 
@@ -48,6 +53,8 @@ def answer_view(result: SearchResult) -> discord.ui.View:
         view.add_item(MoreButton(1, result.language))
         view.add_item(SourcesButton(result.language))
     view.add_item(PinButton(result.language))
+    if similar_button:
+        view.add_item(SimilarThreadsButton(result.language))
     return view
 
 
@@ -282,4 +289,180 @@ class PinButton(discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:
         await pin_message(interaction, language, message, [question], answer)
 
 
-ANSWER_BUTTONS = (FeedbackButton, MoreButton, SourcesButton, PinButton)
+class SimilarThreadsButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:similar"
+):
+    """Earlier posts of this server that asked something similar, ephemeral."""
+
+    def __init__(self, language: Language = "en"):
+        super().__init__(
+            discord.ui.Button(
+                label=t("button.similar", language),
+                style=discord.ButtonStyle.secondary,
+                custom_id="careerbot:similar",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> SimilarThreadsButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = careerbot_of(interaction)
+        question = await question_of(interaction)
+        language = language_of(interaction, question)
+        if question is None:
+            await respond(interaction, t("error.stale_answer", language))
+            return
+        try:
+            vector = (await bot.forum.encode([question]))[0]
+        except (InvalidQuestion, WorkerBusy):
+            await respond(interaction, t("busy", language))
+            return
+        channel = interaction.channel
+        here = channel.id if isinstance(channel, discord.Thread) else None
+        threads = bot.forum.similar(interaction.guild_id, vector, language, exclude=here)
+        await respond(interaction, embed=similar_embed(threads, language))
+
+
+class ProposalButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"careerbot:proposal:(?P<action>approve|edit|reject):(?P<id>\d+)",
+):
+    """Approve / Edit / Reject under a proposed pinned answer in the review channel
+    (moderators only, checked on every click)."""
+
+    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
+        "approve": discord.ButtonStyle.success,
+        "edit": discord.ButtonStyle.secondary,
+        "reject": discord.ButtonStyle.danger,
+    }
+
+    def __init__(self, action: str, proposal_id: int, language: Language = "en"):
+        super().__init__(
+            discord.ui.Button(
+                label=t(f"button.{action}", language),
+                style=self.STYLES[action],
+                custom_id=f"careerbot:proposal:{action}:{proposal_id}",
+            )
+        )
+        self.action = action
+        self.proposal_id = proposal_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ProposalButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        language = language_of(interaction)
+        if not is_moderator(interaction) or interaction.guild_id is None:
+            await respond(interaction, t("pin.not_moderator", language))
+            return
+        curation = careerbot_of(interaction).curation
+        proposal = await curation.proposals.get(self.proposal_id, interaction.guild_id)
+        if proposal is None:
+            await respond(interaction, t("review.unknown", language))
+            return
+        if proposal.status != "pending":
+            await respond(interaction, t("review.decided", language))
+            return
+        if self.action == "edit":
+            await interaction.response.send_modal(ProposalModal(language, proposal))
+            return
+        if self.action == "reject":
+            try:
+                await curation.reject(proposal.id, interaction.guild_id, interaction.user.id)
+            except CurationError:
+                await respond(interaction, t("review.decided", language))
+                return
+            status = t("review.rejected", language, by=interaction.user.mention)
+            await _show_decision(interaction, proposal, status, language)
+            return
+        await approve_proposal(interaction, proposal, language)
+
+
+async def approve_proposal(
+    interaction: discord.Interaction,
+    proposal: Proposal,
+    language: Language,
+    *,
+    question: str | None = None,
+    answer: str | None = None,
+) -> None:
+    """Make the proposal a pin and show the decision in the review message."""
+    assert interaction.guild_id is not None
+    curation = careerbot_of(interaction).curation
+    try:
+        decided, pin = await curation.approve(
+            proposal.id, interaction.guild_id, interaction.user.id, question=question, answer=answer
+        )
+    except ProposalDecided:
+        await respond(interaction, t("review.decided", language))
+        return
+    except CurationError as exc:
+        await respond(interaction, t("pin.invalid", language, reason=str(exc)))
+        return
+    status = t("review.approved", language, by=interaction.user.mention, id=pin.id)
+    await _show_decision(interaction, decided, status, language)
+
+
+async def _show_decision(
+    interaction: discord.Interaction, proposal: Proposal, status: str, language: Language
+) -> None:
+    """The review message without its buttons, with the decision; the moderator is told too."""
+    embed = review_embed(proposal.question, proposal.answer, proposal.thread_id, language, status)
+    if interaction.message is not None and not interaction.response.is_done():
+        await interaction.response.edit_message(embed=embed, view=None)
+    else:
+        await respond(interaction, status)
+
+
+def review_view(proposal_id: int, language: Language) -> discord.ui.View:
+    """Approve / Edit / Reject for a proposal."""
+    view = discord.ui.View(timeout=None)
+    for action in ("approve", "edit", "reject"):
+        view.add_item(ProposalButton(action, proposal_id, language))
+    return view
+
+
+class ProposalModal(discord.ui.Modal):
+    """Edit a proposal's question and answer, then approve it."""
+
+    def __init__(self, language: Language, proposal: Proposal):
+        super().__init__(title=t("review.title", language), timeout=600)
+        self.language = language
+        self.proposal = proposal
+        self.question = discord.ui.TextInput(
+            label=t("review.question", language),
+            style=discord.TextStyle.paragraph,
+            default=proposal.question[:MAX_PIN_QUESTION_CHARS],
+            max_length=MAX_PIN_QUESTION_CHARS,
+        )
+        self.answer = discord.ui.TextInput(
+            label=t("review.answer", language),
+            style=discord.TextStyle.paragraph,
+            default=proposal.answer[:MODAL_TEXT_CHARS],
+            max_length=MODAL_TEXT_CHARS,
+        )
+        self.add_item(self.question)
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if not is_moderator(interaction):
+            await respond(interaction, t("pin.not_moderator", self.language))
+            return
+        await approve_proposal(
+            interaction,
+            self.proposal,
+            self.language,
+            question=self.question.value,
+            answer=self.answer.value,
+        )
+
+
+ANSWER_BUTTONS = (FeedbackButton, MoreButton, SourcesButton, PinButton, SimilarThreadsButton)
+REVIEW_BUTTONS = (ProposalButton,)

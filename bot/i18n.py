@@ -151,6 +151,74 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "只有管理员可以置顶和管理答案。",
         "en": "Only moderators can pin and manage answers.",
     },
+    "forum.suggestion": {
+        "zh": "💡 建议回答（careerbot 自动回复，可能不完全准确；欢迎大家补充）",
+        "en": "💡 Suggested answer (an automatic reply from careerbot; others may know better)",
+    },
+    "similar.title": {"zh": "相似的帖子", "en": "Similar threads"},
+    "similar.none": {
+        "zh": "这个服务器里还没有问过类似问题的帖子。",
+        "en": "No earlier post of this server asked something similar.",
+    },
+    "button.similar": {"zh": "相似帖子", "en": "Similar threads"},
+    "command.mark_solution": {"zh": "标记为解决方案", "en": "Mark as solution"},
+    "solution.not_forum": {
+        "zh": "只能在帮助论坛的帖子里标记解决方案。",
+        "en": "Solutions can only be marked in a post of a help forum.",
+    },
+    "solution.not_allowed": {
+        "zh": "只有发帖人或管理员可以标记解决方案。",
+        "en": "Only the post's author or a moderator can mark the solution.",
+    },
+    "solution.no_tag": {
+        "zh": "这个论坛没有名为“{tag}”的标签：请管理员创建它，或用 /settings 选择另一个标签。什么都没有改变。",
+        "en": 'This forum has no tag named "{tag}": a moderator can create it or choose another '
+        "with /settings. Nothing was changed.",
+    },
+    "solution.too_many_tags": {
+        "zh": "这个帖子已经有 5 个标签（Discord 的上限），无法再加“{tag}”。什么都没有改变。",
+        "en": 'This post already has 5 tags (Discord\'s limit), so "{tag}" cannot be added. '
+        "Nothing was changed.",
+    },
+    "solution.forbidden": {
+        "zh": "我没有在这个论坛里编辑帖子标签的权限（需要“管理子区”）。请管理员授予后再试。什么都没有改变。",
+        "en": "I may not edit this forum's post tags (I need Manage Threads): ask a moderator "
+        "to grant it, then try again. Nothing was changed.",
+    },
+    "solution.thanks": {
+        "zh": "✅ 已标记为解决方案，谢谢！以后有人问类似的问题时，会看到这个帖子。",
+        "en": "✅ Marked as the solution, thank you! Members asking something similar will be "
+        "pointed to this post.",
+    },
+    "solution.notice": {
+        "zh": "✅ {member} 把 {link} 标记为这个帖子的解决方案。",
+        "en": "✅ {member} marked {link} as this post's solution.",
+    },
+    "solution.empty": {
+        "zh": "这条消息没有可以作为解决方案的文字。",
+        "en": "This message has no text to mark as a solution.",
+    },
+    "review.title": {"zh": "建议置顶的答案", "en": "Proposed pinned answer"},
+    "review.body": {
+        "zh": "{thread} 的问题已被标记为解决。批准后，下一个问类似问题的成员会先看到这个答案。",
+        "en": "{thread} was marked as solved. Approve to answer the next member who asks "
+        "the same with it.",
+    },
+    "review.question": {"zh": "问题", "en": "Question"},
+    "review.answer": {"zh": "答案", "en": "Answer"},
+    "button.approve": {"zh": "批准", "en": "Approve"},
+    "button.edit": {"zh": "编辑", "en": "Edit"},
+    "button.reject": {"zh": "拒绝", "en": "Reject"},
+    "review.approved": {
+        "zh": "✅ 已由 {by} 批准为置顶答案 #{id}。",
+        "en": "✅ Approved by {by} as pinned answer #{id}.",
+    },
+    "review.rejected": {"zh": "🚫 已被 {by} 拒绝。", "en": "🚫 Rejected by {by}."},
+    "review.decided": {
+        "zh": "这个建议已经处理过了。",
+        "en": "This proposal was already decided.",
+    },
+    "review.unknown": {"zh": "找不到这个建议。", "en": "This proposal no longer exists."},
     "settings.not_manager": {
         "zh": "只有拥有“管理服务器”权限的成员可以修改机器人的服务器设置。",
         "en": "Only members with Manage Server can change the bot's server settings.",

@@ -16,10 +16,26 @@ from typer.testing import CliRunner
 from bot.app import CareerBot, use_endpoints
 from bot.cli import app as cli_app
 from bot.config import DiscordSettings, GuildSettings, Settings
+from bot.db.database import Database
 from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
+
+
+def run_with_database(url: str, scenario: Callable[[Database], Awaitable[None]]) -> None:
+    """Open the database at `url` (migrated to the newest schema), run `scenario`, close."""
+
+    async def main() -> None:
+        database = await Database.open(url)
+        try:
+            await scenario(database)
+        finally:
+            await database.close()
+
+    asyncio.run(main())
+
+
 cli_runner = CliRunner()
 
 

@@ -242,6 +242,10 @@ class Database:
     def _session(self) -> AsyncSession:
         return self._sessions()
 
+    def session(self) -> AsyncSession:
+        """A new session, for the stores of other tables (`bot/db/*_store.py`)."""
+        return self._sessions()
+
     # --- pins -----------------------------------------------------------------------------
 
     async def add_pin(

@@ -147,12 +147,20 @@ class Ask(commands.Cog):
             self._asked_at.pop(interaction.user.id, None)  # a refused question costs no cooldown
             await respond(interaction, t("busy", detect_language(text)))
             return
-        embed = answer_embed(answer.result, pinned=answer.pin)
-        view = answer_view(answer.result)
+        embed, view = self._rendered(answer, guild_id)
         sent = await respond(interaction, embed=embed, view=view, ephemeral=False)
         self._record_answer(outcome, answer)
         if sent is not None:
             await self._record_delivered(answer, sent, interaction.user.id, "slash")
+
+    def _rendered(
+        self, answer: Answer, guild_id: int | None
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        """The answer's embed (with the server's similar threads) and its buttons."""
+        result = answer.result
+        similar = self.bot.forum.similar(guild_id, result.query_vector, result.language)
+        embed = answer_embed(result, pinned=answer.pin, similar=similar)
+        return embed, answer_view(result, similar_button=guild_id is not None)
 
     async def _record_delivered(
         self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource
@@ -183,7 +191,11 @@ class Ask(commands.Cog):
         guild = self.bot.server_settings.for_guild(message.guild.id)
         channel = message.channel
         home_id = channel.parent_id if isinstance(channel, discord.Thread) else channel.id
-        if guild.enabled_channels and home_id not in guild.enabled_channels:
+        starter = isinstance(channel, discord.Thread) and message.id == channel.id
+        if starter and home_id in guild.forum_channels:
+            return  # a new help-forum post: the forum extension answers it
+        enabled = [*guild.enabled_channels, *guild.forum_channels]
+        if guild.enabled_channels and home_id not in enabled:
             return
         question = re.sub(rf"<@!?{me.id}>", " ", message.content)
         fallback = guild.language or "en"
@@ -214,8 +226,7 @@ class Ask(commands.Cog):
     async def _deliver(
         self, message: discord.Message, text: str, answer: Answer, thread_channels: list[int]
     ) -> discord.Message:
-        embed = answer_embed(answer.result, pinned=answer.pin)
-        view = answer_view(answer.result)
+        embed, view = self._rendered(answer, message.guild.id if message.guild else None)
         channel = message.channel
         if not isinstance(channel, discord.Thread) and channel.id in thread_channels:
             thread = await message.create_thread(name=clip(text, THREAD_NAME_CHARS))

@@ -64,6 +64,7 @@ def test_slash_ask_answers_with_embed_citations_and_buttons(index_root, tmp_path
             "careerbot:more:1",
             "careerbot:sources",
             "careerbot:pin",
+            "careerbot:similar",
         ]
         assert message["allowed_mentions"]["parse"] == []
         assert not (message.get("flags", 0) & EPHEMERAL)
@@ -92,6 +93,7 @@ def test_chinese_question_gets_chinese_labels_and_off_topic_an_honest_no(index_r
             "careerbot:feedback:up",
             "careerbot:feedback:down",
             "careerbot:pin",
+            "careerbot:similar",
         ]
 
     run_with_bot(index_root, tmp_path, scenario)
@@ -378,6 +380,7 @@ def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path
 
     names, request, guild_id = asyncio.run(asyncio.wait_for(main(), 60))
     assert sorted(names) == [
+        "Mark as solution",
         "Pin as answer",
         "about",
         "ask",
@@ -392,8 +395,9 @@ def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path
     question = ask["options"][0]
     assert question["name"] == "question" and question["required"] is True
     assert question["description_localizations"]["zh-CN"] != question["description"]
-    menu = next(command for command in request.json if command["type"] == 3)
-    assert menu["name_localizations"]["zh-CN"] == "置顶为答案"
+    menus = {c["name"]: c for c in request.json if c["type"] == 3}
+    assert menus["Pin as answer"]["name_localizations"]["zh-CN"] == "置顶为答案"
+    assert menus["Mark as solution"]["name_localizations"]["zh-CN"] == "标记为解决方案"
     pins = next(command for command in request.json if command["name"] == "pins")
     assert {option["name"] for option in pins["options"]} == {
         "list",

@@ -4,9 +4,6 @@ set (`.ci/run` starts a server on loopback and sets it)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
@@ -14,46 +11,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.database import Database, PinNotFound, PinQuestion
 from bot.db.models import Base
-
-POSTGRES_URL = os.environ.get("CAREERBOT_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'db' / 'careerbot.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("set CAREERBOT_TEST_POSTGRES_URL to run against PostgreSQL")
-    name = f"careerbot_test_{uuid.uuid4().hex[:12]}"
-    admin_url = POSTGRES_URL
-
-    async def run(statement: str) -> None:
-        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-        await engine.dispose()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    yield f"{base}/{name}"
-    asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-def _run(url: str, scenario: Callable[[Database], Awaitable[None]]) -> None:
-    async def main() -> None:
-        database = await Database.open(url)
-        try:
-            await scenario(database)
-        finally:
-            await database.close()
-
-    asyncio.run(main())
+from tests.helpers import run_with_database
 
 
 def _questions(*texts: str) -> list[PinQuestion]:
@@ -68,8 +29,8 @@ def test_migrations_create_the_schema_the_models_describe_and_reopen_is_idempote
             )
         assert differences == []
 
-    _run(database_url, scenario)
-    _run(database_url, scenario)  # upgrading an up-to-date database changes nothing
+    run_with_database(database_url, scenario)
+    run_with_database(database_url, scenario)  # upgrading an up-to-date database changes nothing
 
 
 def test_pins_are_added_listed_edited_removed_with_an_audit_trail(database_url):
@@ -142,7 +103,7 @@ def test_pins_are_added_listed_edited_removed_with_an_audit_trail(database_url):
             }
         ]
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_a_pin_with_a_malformed_vector_is_refused_and_writes_nothing(database_url):
@@ -158,7 +119,7 @@ def test_a_pin_with_a_malformed_vector_is_refused_and_writes_nothing(database_ur
         assert unchanged.questions == ["q"] and unchanged.answer == "ok"
         assert len(await database.pin_events(pin.id)) == 1
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_an_edit_that_changes_nothing_records_nothing(database_url):
@@ -182,7 +143,7 @@ def test_an_edit_that_changes_nothing_records_nothing(database_url):
             )
         assert (await database.list_pins(5))[1] == 1
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_since_in_another_time_zone_is_compared_as_the_same_instant(database_url):
@@ -199,7 +160,7 @@ def test_since_in_another_time_zone_is_compared_as_the_same_instant(database_url
         naive_hour_ago = (now - timedelta(hours=1)).replace(tzinfo=None)  # taken as UTC
         assert (await database.stats(5, naive_hour_ago)).questions == 1
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_sql_metacharacters_are_stored_verbatim(database_url):
@@ -216,7 +177,7 @@ def test_sql_metacharacters_are_stored_verbatim(database_url):
         ]
         assert (await database.votes(1))[0].hit_ids == [nasty]
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_pins_survive_a_restart(database_url):
@@ -229,8 +190,8 @@ def test_pins_survive_a_restart(database_url):
         (vector,) = await database.pin_vectors()
         assert vector.vector.tolist() == [1.0, 1.0, 1.0, 1.0] and vector.embedder_id == "e5"
 
-    _run(database_url, write)
-    _run(database_url, read)
+    run_with_database(database_url, write)
+    run_with_database(database_url, read)
 
 
 def test_a_second_vote_replaces_the_first_and_stats_count_it_once(database_url):
@@ -268,7 +229,7 @@ def test_a_second_vote_replaces_the_first_and_stats_count_it_once(database_url):
         later = await database.stats(5, datetime.now(UTC) + timedelta(minutes=1))
         assert (later.questions, later.unanswered_share, later.up_share) == (0, 0.0, 0.0)
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_concurrent_first_votes_of_one_member_leave_one_row(database_url):
@@ -281,7 +242,7 @@ def test_concurrent_first_votes_of_one_member_leave_one_row(database_url):
         )
         assert len(await database.votes(200)) == 1
 
-    _run(database_url, scenario)
+    run_with_database(database_url, scenario)
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
@@ -291,5 +252,5 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
             assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
             assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
 
-    _run(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'dir' / 'careerbot.db'}", scenario)
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'dir' / 'careerbot.db'}", scenario)
     assert (tmp_path / "new" / "dir" / "careerbot.db").exists()

@@ -1,0 +1,384 @@
+"""Help forums: answer a new post in its thread, keep the server's posts for "similar threads"
+(created, edited, solved, deleted; read back at start-up), and "Mark as solution".
+
+A thin adapter over `bot.forum.Forum` and `bot.curation.Curation`: gateway events and the
+context menu become service calls; every failure Discord can return is one log line or one
+ephemeral message, and nothing is recorded for a step that did not happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+from discord.ext import commands
+
+from bot.app import ShuttingDown
+from bot.curation import Answer, CurationError
+from bot.discord_render import answer_embed, review_embed, shown_hits
+from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
+from bot.discord_views import REVIEW_BUTTONS, answer_view, review_view
+from bot.i18n import Language, t
+from bot.observability import request_scope
+from bot.worker import WorkerBusy
+from index.query import InvalidQuestion, detect_language
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+BACKFILL_BATCH = 16  # posts encoded per call on the search worker: questions wait at most one
+MAX_APPLIED_TAGS = 5  # Discord's limit of tags on a forum post
+
+
+def _solved_tag(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
+    wanted = name.casefold()
+    return next((tag for tag in forum.available_tags if tag.name.casefold() == wanted), None)
+
+
+class ForumAssistant(commands.Cog):
+    """Answers new help-forum posts and links earlier ones."""
+
+    def __init__(self, bot: CareerBot):
+        self.bot = bot
+        self.backfill_batch = BACKFILL_BATCH
+        self._backfill: asyncio.Task[None] | None = None
+        self.menu = app_commands.ContextMenu(
+            name=locale_str("Mark as solution", key="command.mark_solution"),
+            callback=self.mark_as_solution,
+        )
+        self.menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        if self._backfill is not None:
+            self._backfill.cancel()
+
+    # --- new posts ------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A post's starter message (its id is the thread's) in a help forum: answer it."""
+        thread = message.channel
+        if message.guild is None or message.author.bot or not isinstance(thread, discord.Thread):
+            return
+        if message.id != thread.id or not self.bot.forum.is_help_forum(
+            message.guild.id, thread.parent_id
+        ):
+            return
+        try:
+            async with self.bot.answering():
+                await self._answer_post(thread, message)
+        except ShuttingDown:
+            log.info("post %s not answered: stopping", thread.id)
+
+    async def _answer_post(self, thread: discord.Thread, starter: discord.Message) -> None:
+        guild_id = starter.guild.id if starter.guild else 0
+        question = self.bot.forum.question_of(thread.name, starter.content)
+        started = time.perf_counter()
+        outcome = "error"
+        with request_scope():
+            try:
+                try:
+                    answer = await self.bot.curation.answer(
+                        question, guild_id, user_id=starter.author.id
+                    )
+                except InvalidQuestion as exc:
+                    outcome = "refused"
+                    log.info("post %s not answered: %s", thread.id, exc)
+                    return
+                except WorkerBusy:
+                    outcome = "busy"
+                    log.warning("post %s not answered: the search queue is full", thread.id)
+                    return
+                result = answer.result
+                similar = self.bot.forum.similar(
+                    guild_id, result.query_vector, result.language, exclude=thread.id
+                )
+                confident = result.answered or answer.pin is not None
+                outcome = "answered" if confident else "unanswered"
+                await self.bot.forum.record(
+                    guild_id=guild_id,
+                    forum_id=thread.parent_id or 0,
+                    thread_id=thread.id,
+                    author_id=starter.author.id,
+                    title=thread.name,
+                    content=starter.content,
+                    vector=result.query_vector,
+                )
+                settings = self.bot.server_settings.for_guild(guild_id)
+                if not confident and not settings.reply_when_unsure:
+                    return  # stays silent; the question is logged as unanswered
+                await self._reply(thread, starter, answer, similar)
+            finally:
+                seconds = time.perf_counter() - started
+                self.bot.metrics.observe_question("forum", outcome, seconds)
+                log.info("forum post %s: %s in %.0f ms", thread.id, outcome, seconds * 1000)
+
+    async def _reply(
+        self, thread: discord.Thread, starter: discord.Message, answer: Answer, similar: list
+    ) -> None:
+        embed = answer_embed(answer.result, pinned=answer.pin, similar=similar, suggestion=True)
+        view = answer_view(answer.result, similar_button=True)
+        try:
+            sent = await thread.send(embed=embed, view=view)
+        except discord.Forbidden:
+            log.warning(
+                "cannot answer post %s: no permission to send messages in threads of forum %s",
+                thread.id,
+                thread.parent_id,
+            )
+            return
+        except discord.NotFound:
+            log.info("post %s was deleted before the answer", thread.id)
+            return
+        await self.bot.forum.answered(thread.id)
+        try:
+            await self.bot.curation.record_delivered(
+                answer,
+                message_id=sent.id,
+                channel_id=thread.id,
+                guild_id=starter.guild.id if starter.guild else None,
+                user_id=starter.author.id,
+                source="forum",
+                shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
+            )
+        except Exception:
+            log.exception("could not record the answer in message %s", sent.id)
+
+    # --- what becomes of a post -----------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """The starter message was edited: its question is encoded again (not re-answered)."""
+        if payload.message_id != payload.channel_id or payload.guild_id is None:
+            return
+        content = payload.data.get("content")
+        if content is None:
+            return
+        with contextlib.suppress(InvalidQuestion, WorkerBusy):
+            await self.bot.forum.edited(payload.channel_id, title=None, content=content)
+
+    @commands.Cog.listener()
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        """A post's title changed: its question is encoded again."""
+        if before.name != after.name and self.bot.forum.is_help_forum(
+            after.guild.id, after.parent_id
+        ):
+            with contextlib.suppress(InvalidQuestion, WorkerBusy):
+                await self.bot.forum.edited(after.id, title=after.name, content=None)
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A post was deleted: it is no longer listed as a similar thread."""
+        await self.bot.forum.deleted(payload.thread_id)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A post's starter message was deleted: the post no longer asks anything."""
+        if payload.message_id == payload.channel_id:
+            await self.bot.forum.deleted(payload.channel_id)
+
+    # --- backfill -------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Read the help forums' posts once per start, in the background."""
+        if self._backfill is None:
+            self._backfill = asyncio.create_task(self._read_forums())
+
+    async def _read_forums(self) -> None:
+        for guild in self.bot.guilds:
+            for forum_id in self.bot.server_settings.for_guild(guild.id).forum_channels:
+                forum = guild.get_channel(forum_id)
+                if not isinstance(forum, discord.ForumChannel):
+                    log.warning(
+                        "forum_channels: %s is not a forum of server %s", forum_id, guild.id
+                    )
+                    continue
+                try:
+                    await self._read_forum(forum)
+                except discord.HTTPException as exc:
+                    log.warning("could not read forum %s: %s", forum.id, exc)
+
+    async def _read_forum(self, forum: discord.ForumChannel) -> None:
+        """Store the newest posts of a forum not stored yet (never answering them)."""
+        limit = self.bot.settings.forum.backfill_limit
+        threads = sorted(forum.threads, key=lambda thread: thread.id, reverse=True)[:limit]
+        if len(threads) < limit:
+            async for thread in forum.archived_threads(limit=limit - len(threads)):
+                threads.append(thread)
+        known = await self.bot.forum.store.known([thread.id for thread in threads])
+        new = [thread for thread in threads if thread.id not in known]
+        solved_tag = self.bot.server_settings.for_guild(forum.guild.id).solved_tag
+        log.info("forum %s: reading %d posts (%d known)", forum.id, len(new), len(known))
+        for start in range(0, len(new), self.backfill_batch):
+            batch = new[start : start + self.backfill_batch]
+            posts = [(thread, await self._starter_text(thread)) for thread in batch]
+            questions = [self.bot.forum.question_of(thread.name, text) for thread, text in posts]
+            try:
+                vectors = await self.bot.forum.encode(questions)
+            except InvalidQuestion:
+                vectors = None  # one unsearchable post: encode them one by one below
+            for number, (thread, text) in enumerate(posts):
+                if vectors is not None:
+                    vector = vectors[number]
+                else:
+                    try:
+                        vector = (await self.bot.forum.encode([questions[number]]))[0]
+                    except InvalidQuestion:
+                        continue
+                solved = any(
+                    tag.name.casefold() == solved_tag.casefold() for tag in thread.applied_tags
+                )
+                await self.bot.forum.record(
+                    guild_id=forum.guild.id,
+                    forum_id=forum.id,
+                    thread_id=thread.id,
+                    author_id=thread.owner_id or 0,
+                    title=thread.name,
+                    content=text,
+                    vector=vector,
+                    # solved by its tag before the bot knew the post: which message, unknown
+                    solution_message_id=0 if solved else None,
+                )
+            log.info(
+                "forum %s: %d/%d posts read", forum.id, min(start + len(batch), len(new)), len(new)
+            )
+
+    @staticmethod
+    async def _starter_text(thread: discord.Thread) -> str:
+        if thread.starter_message is not None:
+            return thread.starter_message.content
+        try:
+            return (await thread.fetch_message(thread.id)).content
+        except discord.HTTPException:
+            return ""  # deleted starter: the title alone
+
+    # --- Mark as solution -----------------------------------------------------------------
+
+    async def mark_as_solution(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Message context menu: the post's author or a moderator marks the message that
+        solved the post; the solved tag is applied, the member thanked, and the solution
+        proposed to the moderators as a pinned answer."""
+        language = language_of(interaction)
+        bot = careerbot_of(interaction)
+        thread = message.channel
+        if not isinstance(thread, discord.Thread) or not bot.forum.is_help_forum(
+            interaction.guild_id, thread.parent_id
+        ):
+            await respond(interaction, t("solution.not_forum", language))
+            return
+        if interaction.user.id != thread.owner_id and not is_moderator(interaction):
+            await respond(interaction, t("solution.not_allowed", language))
+            return
+        solution = message.content.strip()
+        if not solution:
+            await respond(interaction, t("solution.empty", language))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = bot.server_settings.for_guild(interaction.guild_id)
+        problem = await self._apply_solved_tag(thread, settings.solved_tag, language)
+        if problem is not None:
+            await respond(interaction, problem)
+            return
+        post = await bot.forum.solved(thread.id, message.id, solution)
+        if post is None:  # a post the bot never read (before it joined, beyond the backfill)
+            starter = await self._starter_text(thread)
+            question = bot.forum.question_of(thread.name, starter)
+            with contextlib.suppress(InvalidQuestion, WorkerBusy):
+                vector = (await bot.forum.encode([question]))[0]
+                await bot.forum.record(
+                    guild_id=thread.guild.id,
+                    forum_id=thread.parent_id or 0,
+                    thread_id=thread.id,
+                    author_id=thread.owner_id or 0,
+                    title=thread.name,
+                    content=starter,
+                    vector=vector,
+                    solution_message_id=message.id,
+                    solution=solution,
+                )
+        await respond(interaction, t("solution.thanks", language))
+        with contextlib.suppress(discord.HTTPException):  # the notice is a courtesy
+            await thread.send(
+                t(
+                    "solution.notice",
+                    detect_language(solution),
+                    member=interaction.user.mention,
+                    link=message.jump_url,
+                )
+            )
+        if settings.review_channel is not None:
+            starter = post.content if post is not None else await self._starter_text(thread)
+            await self._propose(thread, bot.forum.question_of(thread.name, starter), solution)
+
+    async def _apply_solved_tag(
+        self, thread: discord.Thread, name: str, language: Language
+    ) -> str | None:
+        """Apply the solved tag; None when done, else what to tell the member (nothing
+        changed then)."""
+        forum = thread.parent
+        tag = _solved_tag(forum, name) if isinstance(forum, discord.ForumChannel) else None
+        if tag is None:
+            log.warning("forum %s has no tag named %r (solved_tag)", thread.parent_id, name)
+            return t("solution.no_tag", language, tag=name)
+        tags = thread.applied_tags
+        if tag in tags:
+            return None
+        if len(tags) >= MAX_APPLIED_TAGS:
+            return t("solution.too_many_tags", language, tag=name)
+        try:
+            await thread.edit(applied_tags=[*tags, tag], reason="careerbot: marked as solved")
+        except discord.Forbidden:
+            log.warning("cannot tag post %s: missing Manage Threads in forum %s", thread.id, forum)
+            return t("solution.forbidden", language)
+        except discord.HTTPException as exc:
+            log.warning("cannot tag post %s: %s", thread.id, exc)
+            return t("error.unexpected", language)
+        return None
+
+    async def _propose(self, thread: discord.Thread, question: str, solution: str) -> None:
+        """Post the solved question to the review channel with Approve / Edit / Reject."""
+        guild_id = thread.guild.id
+        review_id = self.bot.server_settings.for_guild(guild_id).review_channel
+        channel = thread.guild.get_channel(review_id) if review_id else None
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("review_channel %s of server %s is not a text channel", review_id, guild_id)
+            return
+        try:
+            proposal = await self.bot.curation.propose(guild_id, thread.id, question, solution)
+        except CurationError as exc:
+            log.info("post %s not proposed as a pin: %s", thread.id, exc)
+            return
+        language = detect_language(question)
+        try:
+            sent = await channel.send(
+                embed=review_embed(proposal.question, proposal.answer, thread.id, language),
+                view=review_view(proposal.id, language),
+            )
+        except discord.HTTPException as exc:
+            log.warning("cannot post to review channel %s: %s", channel.id, exc)
+            await self.bot.curation.reject(
+                proposal.id, guild_id, self.bot.user.id if self.bot.user else 0
+            )
+            return
+        await self.bot.curation.proposals.set_review_message(proposal.id, sent.id)
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    bot.add_dynamic_items(*REVIEW_BUTTONS)
+    await bot.add_cog(ForumAssistant(bot))
