@@ -2355,7 +2355,11 @@ class DiscordEmulator:
         Before the first IDENTIFY events are queued and delivered right after READY and
         GUILD_CREATE; while the socket is down they are kept with their sequence numbers and
         replayed on RESUME (or re-sent after a fresh IDENTIFY), so nothing is lost.
+        Message and thread events of channels the bot cannot view are not sent at all, as
+        Discord only tells a client about what it may see.
         """
+        if not self._bot_may_see(event, data):
+            return
         if self._session_id is None:
             self._pending.append((event, data))
             return
@@ -2371,6 +2375,21 @@ class DiscordEmulator:
         conn = self._conn
         if conn is not None and conn.in_session:
             conn.send(entry)
+
+    def _bot_may_see(self, event: str, data: dict[str, Any]) -> bool:
+        if event.startswith("MESSAGE_"):
+            channel = self.channels.get(int(data.get("channel_id") or 0))
+        elif event in ("THREAD_CREATE", "THREAD_UPDATE", "THREAD_MEMBERS_UPDATE"):
+            channel = self.channels.get(int(data["id"]))
+        elif event == "THREAD_DELETE":
+            channel = self.channels.get(int(data["parent_id"]))
+        else:
+            return True
+        if channel is None or "guild_id" not in channel:
+            return True
+        if channel["type"] in _THREAD_TYPES:
+            return self._bot_can_view(channel)
+        return bool(self.channel_permissions(self.bot_user, channel) & _P_VIEW_CHANNEL)
 
     def _apply_content_intent(self, data: dict[str, Any]) -> dict[str, Any]:
         if not self.enforce_message_content_intent or not self.identify_payloads:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import io
 from collections.abc import Awaitable, Callable
 
@@ -745,6 +746,15 @@ def test_bot_without_send_or_view_permission_in_forum_posts() -> None:
                 t["id"] != str(tid)
                 for t in (await client.http.get_active_threads(emu.guild_id))["threads"]
             )
+            # the gateway says nothing about channels the bot cannot view
+            sent = len(emu.gateway_events_sent)
+            emu.member_create_post(forum_id, "Hidden", "text")
+            emu.send_message("also hidden", channel=tid)
+            emu.send_message("visible")
+            await emu.wait_for_dispatch_sent("MESSAGE_CREATE", count=2)
+            assert [e.get("t") for e in emu.gateway_events_sent[sent:] if e.get("t")] == [
+                "MESSAGE_CREATE"
+            ]
 
     run(scenario)
 
@@ -820,9 +830,8 @@ def test_backfill_of_fifty_seeded_posts() -> None:
                 await client.http.get_public_archived_threads(forum_id, limit=1)
 
             oldest = archived[-1]
-            assert oldest.created_at < discord.utils.utcnow() - __import__("datetime").timedelta(
-                days=20
-            )
+            # seeded ids carry their past creation time
+            assert oldest.created_at < discord.utils.utcnow() - datetime.timedelta(days=20)
             starter = await oldest.fetch_message(oldest.id)
             assert starter.content == "How do I get started with topic 1?"
             history = [m.content async for m in oldest.history(oldest_first=True)]
