@@ -2,7 +2,8 @@ r"""An in-process emulator of the Discord REST API and gateway, served on loopba
 
 The real discord.py client talks to it once `discord.http.Route.BASE` and
 `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` point at `api_base_url` and `gateway_url`.
-It keeps one guild with two text channels and one thread, records every REST request and
+It keeps one guild with two text channels and one thread (add forums and posts with the
+drivers below), records every REST request and
 gateway op, and lets tests inject user activity (messages, slash commands, button clicks,
 modal submits) and faults (HTTP errors, rate limits, dropped gateway connections).
 
@@ -17,6 +18,14 @@ Behaviours worth knowing: the first followup after a deferred ("thinking") respo
 that original message, as on Discord; a second interaction callback gets 400 (code 40060);
 followups before any callback get 404 (Unknown Webhook); content over 2000 characters, more
 than 10 embeds or oversized embeds get 400 (code 50035).
+
+Forum channels (type 15) hold posts: public threads whose starter message has the thread's id
+(`add_forum_channel`, `member_create_post`, `seed_forum_posts`). The bot's REST calls are
+checked against its permissions in the channel, computed from roles and the channel's
+permission overwrites as Discord documents it (threads inherit their parent's): e.g. no
+SEND_MESSAGES_IN_THREADS means 403 (50013) on posting in a thread, no VIEW_CHANNEL 403
+(50001). Editing a thread follows Discord's rules for owners and MANAGE_THREADS, validates
+`applied_tags` against the forum's tags and refuses archived or locked threads.
 """
 
 from __future__ import annotations
@@ -25,13 +34,14 @@ import asyncio
 import contextlib
 import copy
 import json
+import mimetypes
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aiohttp import WSMsgType, web
 
@@ -43,6 +53,8 @@ DISCORD_EPOCH_MS = 1420070400000
 API_VERSION = 10
 
 # Permission bits, spelled out so the emulator does not depend on discord.py internals.
+_P_ADMINISTRATOR = 1 << 3
+_P_MANAGE_CHANNELS = 1 << 4
 _P_ADD_REACTIONS = 1 << 6
 _P_VIEW_CHANNEL = 1 << 10
 _P_SEND_MESSAGES = 1 << 11
@@ -55,6 +67,7 @@ _P_CHANGE_NICKNAME = 1 << 26
 _P_USE_APPLICATION_COMMANDS = 1 << 31
 _P_MANAGE_THREADS = 1 << 34
 _P_CREATE_PUBLIC_THREADS = 1 << 35
+_P_CREATE_PRIVATE_THREADS = 1 << 36
 _P_SEND_MESSAGES_IN_THREADS = 1 << 38
 _P_PIN_MESSAGES = 1 << 51
 ALL_PERMISSIONS = (1 << 52) - 1
@@ -74,6 +87,21 @@ EVERYONE_PERMISSIONS = (
 BOT_PERMISSIONS = EVERYONE_PERMISSIONS | _P_MANAGE_MESSAGES | _P_MANAGE_THREADS | _P_PIN_MESSAGES
 
 _INTENT_MESSAGE_CONTENT = 1 << 15
+
+# Channel types (Discord API docs, "Channel Types").
+_THREAD_TYPES = frozenset({10, 11, 12})
+_FORUM_TYPES = frozenset({15, 16})  # forum and media: channels that only hold threads ("posts")
+_GUILD_CHANNEL_TYPES = frozenset({0, 2, 4, 5, 13, 15, 16})
+_CHANNEL_FLAG_PINNED = 1 << 1  # a post pinned to the top of its forum
+_CHANNEL_FLAG_REQUIRE_TAG = 1 << 4  # posts in this forum must carry a tag
+_AUTO_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+MAX_APPLIED_TAGS = 5  # "applied_tags ... limited to 5" (Modify Channel, thread params)
+MAX_AVAILABLE_TAGS = 20  # "available_tags ... limited to 20"
+# Content limits for what members type: 2000 characters, 4000 with Nitro. Apps get 2000.
+MEMBER_CONTENT_LIMIT = 2000
+NITRO_CONTENT_LIMIT = 4000
+# What a member does with a message over their limit (see `member_create_post`).
+Overlong = Literal["error", "file", "split", "allow"]
 
 # Message flags the emulator sets itself.
 _FLAG_EPHEMERAL = 1 << 6
@@ -115,6 +143,18 @@ def _json_response(payload: Any, status: int, headers: dict[str, str]) -> web.Re
 
 def _truthy(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "yes")
+
+
+def _iso_from_ms(unix_ms: int) -> str:
+    return datetime.fromtimestamp(unix_ms / 1000, UTC).isoformat()
+
+
+def _parse_time(value: str) -> datetime:
+    if "T" in value:
+        # an unescaped "+" in a query string ("...+00:00") arrives as a space
+        value = value.replace(" ", "+")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -166,6 +206,26 @@ class _ApiError(Exception):
             self.body["errors"] = errors
 
 
+def _invalid_form(errors: dict[str, tuple[str, str]]) -> _ApiError:
+    """A 400 50035 "Invalid Form Body" in Discord's nested shape.
+
+    `errors` maps a dotted field path ("embeds.0.title") to (error code, message); Discord
+    nests them as {"embeds": {"0": {"title": {"_errors": [{"code", "message"}]}}}}, which
+    discord.py flattens back to "In embeds.0.title: ...".
+    """
+    nested: dict[str, Any] = {}
+    for path, (code, message) in errors.items():
+        node = nested
+        for part in path.split(".") if path else []:  # "" is the body itself
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+    return _ApiError(400, 50035, "Invalid Form Body", nested)
+
+
+def _missing_permissions() -> _ApiError:
+    return _ApiError(403, 50013, "Missing Permissions")
+
+
 class _GatewayConnection:
     """One accepted gateway websocket with its ordered outbound queue."""
 
@@ -199,6 +259,7 @@ class DiscordEmulator:
         echo_bot_messages: bool = False,
         enforce_message_content_intent: bool = True,
         attachment_size_limit: int = 10 * 1024 * 1024,
+        message_content_intent_enabled: bool = True,
     ) -> None:
         """Build the fake guild; nothing listens until `start()`.
 
@@ -207,12 +268,16 @@ class DiscordEmulator:
         With `enforce_message_content_intent`, message dispatches lose their content, embeds,
         attachments and components unless the client identified with the MESSAGE_CONTENT
         intent, the message mentions the bot, is the bot's own, or is a DM (Discord's rules).
+        `message_content_intent_enabled` is the Developer Portal switch: when False, identifying
+        with MESSAGE_CONTENT is closed with 4014 (Disallowed intents) and REST reads of messages
+        are emptied by the same rules, as Discord does for apps without the intent.
         """
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.token = token or f"emu.{secrets.token_urlsafe(24)}"
         self.echo_bot_messages = echo_bot_messages
         self.enforce_message_content_intent = enforce_message_content_intent
         self.attachment_size_limit = attachment_size_limit
+        self.message_content_intent_enabled = message_content_intent_enabled
 
         self._last_snowflake = 0
 
@@ -243,6 +308,13 @@ class DiscordEmulator:
         self._consumed: set[int] = set()
         self._faults: list[_Fault] = []
         self._waiters: list[asyncio.Future[None]] = []
+        # forum starters a member is still "uploading": the thread exists, its message not yet
+        self._pending_starters: dict[int, dict[str, Any]] = {}
+        # attachment id -> bytes, served at /attachments/... so Attachment.read() works
+        self._attachment_data: dict[int, bytes] = {}
+        # thread id -> {member's user id: join timestamp} (member_count; has the bot joined?)
+        self._thread_members: dict[int, dict[int, str]] = {}
+        self._past_ids: set[int] = set()
 
         # gateway state
         self._conn: _GatewayConnection | None = None
@@ -268,6 +340,14 @@ class DiscordEmulator:
         if value <= self._last_snowflake:
             value = self._last_snowflake + 1
         self._last_snowflake = value
+        return value
+
+    def _snowflake_at(self, unix_ms: int) -> int:
+        """A unique id whose embedded time is `unix_ms` (for history seeded in the past)."""
+        value = (unix_ms - DISCORD_EPOCH_MS) << 22
+        while value in self._past_ids or value in self.channels or value in self._all_messages:
+            value += 1
+        self._past_ids.add(value)
         return value
 
     def _build_world(self) -> None:
@@ -318,11 +398,13 @@ class DiscordEmulator:
         for position, name in enumerate(("general", "career-help")):
             self.add_text_channel(name, position=position)
         self.thread_id = self._snowflake()
-        self.channels[self.thread_id] = self._thread_payload(
-            self.thread_id,
-            parent_id=self.channel_ids["career-help"],
-            name="resume-review",
-            owner_id=int(self.owner_user["id"]),
+        self._store_thread(
+            self._thread_payload(
+                self.thread_id,
+                parent_id=self.channel_ids["career-help"],
+                name="resume-review",
+                owner_id=int(self.owner_user["id"]),
+            )
         )
 
     def _role(
@@ -407,11 +489,102 @@ class DiscordEmulator:
             self.dispatch("CHANNEL_CREATE", copy.deepcopy(channel))
         return cid
 
-    def _thread_payload(
-        self, thread_id: int, *, parent_id: int, name: str, owner_id: int, thread_type: int = 11
-    ) -> dict[str, Any]:
-        now = _now_iso()
+    def add_forum_channel(
+        self,
+        name: str,
+        tags: Iterable[str | dict[str, Any]] = ("Solved", "Question"),
+        *,
+        require_tag: bool = False,
+        topic: str | None = None,
+        position: int | None = None,
+        default_auto_archive_duration: int = 1440,
+        default_thread_rate_limit_per_user: int = 0,
+    ) -> int:
+        """Add a forum channel (type 15) and return its id; CHANNEL_CREATE if a session is live.
+
+        Each tag is a name or a dict with `name` and optionally `moderated` (only members with
+        MANAGE_THREADS may add or remove it), `emoji_name` (a unicode emoji) or `emoji_id`.
+        Tags get ids like on Discord; look them up with `tag_id(forum, name)`.
+        `require_tag` sets the REQUIRE_TAG flag: a post must carry at least one tag.
+        """
+        cid = self._snowflake()
+        available = [self._forum_tag(tag) for tag in tags]
+        if len(available) > MAX_AVAILABLE_TAGS:
+            raise ValueError(f"a forum has at most {MAX_AVAILABLE_TAGS} tags")
+        channel: dict[str, Any] = {
+            "id": str(cid),
+            "type": 15,
+            "guild_id": str(self.guild_id),
+            "name": name,
+            "position": len(self.channel_ids) if position is None else position,
+            "permission_overwrites": [],
+            "parent_id": None,
+            "topic": topic,
+            "nsfw": False,
+            # on a forum, slowmode limits how often a member may open posts
+            "rate_limit_per_user": 0,
+            # on a forum, the id of the most recently created post
+            "last_message_id": None,
+            "default_auto_archive_duration": default_auto_archive_duration,
+            "default_thread_rate_limit_per_user": default_thread_rate_limit_per_user,
+            "flags": _CHANNEL_FLAG_REQUIRE_TAG if require_tag else 0,
+            "available_tags": available,
+            "default_reaction_emoji": None,
+            "default_sort_order": None,
+            "default_forum_layout": 0,
+        }
+        self.channels[cid] = channel
+        self.channel_ids[name] = cid
+        if self._session_id is not None:
+            self.dispatch("CHANNEL_CREATE", copy.deepcopy(channel))
+        return cid
+
+    def _forum_tag(self, tag: str | dict[str, Any]) -> dict[str, Any]:
+        spec = {"name": tag} if isinstance(tag, str) else dict(tag)
+        if not 0 < len(spec["name"]) <= 20:
+            raise ValueError(f"tag names are 1-20 characters: {spec['name']!r}")
+        emoji_id = spec.get("emoji_id")
         return {
+            "id": str(spec.get("id") or self._snowflake()),
+            "name": spec["name"],
+            "moderated": bool(spec.get("moderated", False)),
+            "emoji_id": str(emoji_id) if emoji_id else None,
+            "emoji_name": spec.get("emoji_name"),
+        }
+
+    def _forum(self, forum: str | int | dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(self._channel_id(forum))
+        if channel["type"] not in _FORUM_TYPES:
+            raise ValueError(f"channel {channel['id']} is not a forum (type {channel['type']})")
+        return channel
+
+    def tag_id(self, forum: str | int | dict[str, Any], name: str) -> int:
+        """The id of the tag called `name` in `forum` (a name, id or channel dict)."""
+        for tag in self._forum(forum)["available_tags"]:
+            if tag["name"] == name:
+                return int(tag["id"])
+        raise KeyError(f"forum {forum!r} has no tag {name!r}")
+
+    def applied_tag_names(self, thread: int | dict[str, Any]) -> list[str]:
+        """Names of the tags currently applied to a forum post, in the order applied."""
+        channel = self._channel(self._channel_id(thread))
+        parent = self._channel(channel["parent_id"])
+        names = {t["id"]: t["name"] for t in parent.get("available_tags", [])}
+        return [names.get(tid, tid) for tid in channel.get("applied_tags", [])]
+
+    def _thread_payload(
+        self,
+        thread_id: int,
+        *,
+        parent_id: int,
+        name: str,
+        owner_id: int,
+        thread_type: int = 11,
+        created_ms: int | None = None,
+    ) -> dict[str, Any]:
+        now = _now_iso() if created_ms is None else _iso_from_ms(created_ms)
+        parent = self.channels.get(parent_id) or {}
+        thread: dict[str, Any] = {
             "id": str(thread_id),
             "type": thread_type,
             "guild_id": str(self.guild_id),
@@ -419,20 +592,79 @@ class DiscordEmulator:
             "owner_id": str(owner_id),
             "name": name,
             "last_message_id": None,
+            # message_count leaves out a forum post's starter message (Discord docs)
             "message_count": 0,
-            "member_count": 1,
+            "member_count": 0,
             "total_message_sent": 0,
-            "rate_limit_per_user": 0,
+            "rate_limit_per_user": parent.get("default_thread_rate_limit_per_user", 0),
             "flags": 0,
             "thread_metadata": {
                 "archived": False,
-                "auto_archive_duration": 1440,
+                "auto_archive_duration": parent.get("default_auto_archive_duration", 1440),
                 "archive_timestamp": now,
                 "locked": False,
                 "invitable": True,
                 "create_timestamp": now,
             },
         }
+        if parent.get("type") in _FORUM_TYPES:
+            # discord.py's Thread._update resets applied_tags to [] when the key is missing
+            thread["applied_tags"] = []
+        return thread
+
+    def _store_thread(self, thread: dict[str, Any]) -> dict[str, Any]:
+        tid = int(thread["id"])
+        self.channels[tid] = thread
+        self._thread_members.setdefault(tid, {})
+        self._add_thread_member(
+            thread,
+            int(thread["owner_id"]),
+            notify=False,
+            when=thread["thread_metadata"]["create_timestamp"],
+        )
+        return thread
+
+    def _add_thread_member(
+        self, thread: dict[str, Any], user_id: int, *, notify: bool = True, when: str | None = None
+    ) -> bool:
+        """Record `user_id` as a member of `thread`; True if it was not one already.
+
+        The bot's own membership is also kept as the channel's `member` field (what GET
+        /channels/{id} and GUILD_CREATE carry) and, with `notify`, announced with
+        THREAD_MEMBERS_UPDATE, which Discord always sends when the current user is added.
+        """
+        tid = int(thread["id"])
+        members = self._thread_members.setdefault(tid, {})
+        if user_id in members:
+            return False
+        members[user_id] = when or _now_iso()
+        # member_count "stops counting at 50"
+        thread["member_count"] = min(50, len(members))
+        if user_id == self.application_id:
+            thread["member"] = self._thread_member_object(tid, user_id)
+            if notify:
+                self.dispatch(
+                    "THREAD_MEMBERS_UPDATE",
+                    {
+                        "id": str(tid),
+                        "guild_id": str(self.guild_id),
+                        "member_count": thread["member_count"],
+                        "added_members": [thread["member"]],
+                        "removed_member_ids": [],
+                    },
+                )
+        return True
+
+    def _thread_member_object(self, thread_id: int, user_id: int) -> dict[str, Any]:
+        return {
+            "id": str(thread_id),
+            "user_id": str(user_id),
+            "join_timestamp": self._thread_members[thread_id][user_id],
+            "flags": 0,
+        }
+
+    def _bot_is_member(self, thread: dict[str, Any]) -> bool:
+        return self.application_id in self._thread_members.get(int(thread["id"]), {})
 
     def _member_payload(self, user: dict[str, Any], *, with_user: bool = True) -> dict[str, Any]:
         uid = int(user["id"])
@@ -461,14 +693,111 @@ class DiscordEmulator:
         for role in self.roles:
             if int(role["id"]) in self._member_roles.get(uid, []):
                 perms |= int(role["permissions"])
-        if perms & 8:  # ADMINISTRATOR implies everything
+        if perms & _P_ADMINISTRATOR:  # ADMINISTRATOR implies everything
             return ALL_PERMISSIONS
         return perms
 
+    def channel_permissions(self, user: dict[str, Any], channel: str | int | dict[str, Any]) -> int:
+        """A member's permissions in a channel, computed the way Discord documents it.
+
+        Guild permissions, then the channel's overwrites: @everyone deny/allow, the member's
+        roles' deny/allow, the member's own deny/allow. A thread uses its parent's overwrites
+        (threads inherit permissions). Without VIEW_CHANNEL nothing else applies.
+        """
+        target = self._channel(self._channel_id(channel))
+        if "guild_id" not in target:
+            return ALL_PERMISSIONS  # DMs have no permission overwrites
+        base = self.permissions_for(user)
+        if base == ALL_PERMISSIONS:
+            return ALL_PERMISSIONS
+        if target["type"] in _THREAD_TYPES:
+            target = self._channel(target["parent_id"])
+        overwrites = {int(o["id"]): o for o in target.get("permission_overwrites") or []}
+        perms = base
+        everyone = overwrites.get(self.guild_id)
+        if everyone is not None:
+            perms = (perms & ~int(everyone["deny"])) | int(everyone["allow"])
+        allow = deny = 0
+        for role_id in self._member_roles.get(int(user["id"]), []):
+            role_overwrite = overwrites.get(role_id)
+            if role_overwrite is not None:
+                allow |= int(role_overwrite["allow"])
+                deny |= int(role_overwrite["deny"])
+        perms = (perms & ~deny) | allow
+        own = overwrites.get(int(user["id"]))
+        if own is not None:
+            perms = (perms & ~int(own["deny"])) | int(own["allow"])
+        if not perms & _P_VIEW_CHANNEL:
+            return 0
+        return perms
+
+    def set_permission_overwrite(
+        self,
+        channel: str | int | dict[str, Any],
+        target: int | dict[str, Any] | None = None,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+    ) -> None:
+        """Set a permission overwrite on a channel (dispatches CHANNEL_UPDATE if live).
+
+        `target` is a role id, a user (dict or id) or None for the bot's own member. Bits are
+        Discord's, e.g. `discord.Permissions(send_messages_in_threads=True).value`. Put
+        overwrites on a forum to restrict its posts: threads inherit their parent's. A thread
+        itself has no overwrites, as on Discord.
+        """
+        cid = self._channel_id(channel)
+        ch = self._channel(cid)
+        if ch["type"] in _THREAD_TYPES:
+            raise ValueError("threads have no permission overwrites; set them on the parent")
+        if target is None:
+            target_id = self.application_id
+        else:
+            target_id = int(target["id"]) if isinstance(target, dict) else int(target)
+        is_role = any(int(r["id"]) == target_id for r in self.roles)
+        kept = [o for o in ch["permission_overwrites"] if int(o["id"]) != target_id]
+        if allow or deny:
+            kept.append(
+                {
+                    "id": str(target_id),
+                    "type": 0 if is_role else 1,
+                    "allow": str(allow),
+                    "deny": str(deny),
+                }
+            )
+        ch["permission_overwrites"] = kept
+        if self._session_id is not None:
+            self.dispatch("CHANNEL_UPDATE", copy.deepcopy(ch))
+
+    def _bot_needs(self, channel: dict[str, Any], needed: int) -> int:
+        """Raise Discord's 403 unless the bot holds `needed` in `channel`; return its perms."""
+        perms = self.channel_permissions(self.bot_user, channel)
+        if not perms & _P_VIEW_CHANNEL:
+            raise _ApiError(403, 50001, "Missing Access")
+        if perms & needed != needed:
+            raise _missing_permissions()
+        return perms
+
+    def _bot_can_view(self, thread: dict[str, Any]) -> bool:
+        perms = self.channel_permissions(self.bot_user, thread)
+        if not perms & _P_VIEW_CHANNEL:
+            return False
+        # private threads are seen by their members and by moderators only
+        return (
+            thread["type"] != 12 or self._bot_is_member(thread) or bool(perms & _P_MANAGE_THREADS)
+        )
+
     def guild_payload(self) -> dict[str, Any]:
         """The full GUILD_CREATE payload for the fake guild."""
-        text_channels = [c for c in self.channels.values() if c["type"] in (0, 2, 4, 5, 13, 15)]
-        threads = [c for c in self.channels.values() if c["type"] in (10, 11, 12)]
+        text_channels = [c for c in self.channels.values() if c["type"] in _GUILD_CHANNEL_TYPES]
+        # only active threads the bot can see; archived ones are not synced up front
+        threads = [
+            c
+            for c in self.channels.values()
+            if c["type"] in _THREAD_TYPES
+            and not c["thread_metadata"]["archived"]
+            and self._bot_can_view(c)
+        ]
         members = [self._member_payload(u) for u in self.users.values()]
         return copy.deepcopy(
             {
@@ -522,6 +851,11 @@ class DiscordEmulator:
             }
         )
 
+    def _channel_id(self, channel: str | int | dict[str, Any]) -> int:
+        if isinstance(channel, dict):
+            return int(channel["id"])
+        return self._resolve_channel(channel)
+
     def _resolve_channel(self, channel: str | int) -> int:
         if isinstance(channel, int):
             return channel
@@ -561,6 +895,9 @@ class DiscordEmulator:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/", self._handle_gateway)
         app.router.add_route("*", r"/api/v{version:\d+}/{tail:.*}", self._handle_rest)
+        app.router.add_get(
+            r"/attachments/{channel:\d+}/{attachment:\d+}/{filename}", self._handle_attachment
+        )
         app.router.add_route("*", "/{tail:.*}", self._handle_unrouted)
         # shutdown_timeout: stopping does not wait a minute for the open gateway connection
         self._runner = web.AppRunner(
@@ -749,6 +1086,14 @@ class DiscordEmulator:
 
     # ----------------------------------------------------------------- REST
 
+    async def _handle_attachment(self, request: web.Request) -> web.StreamResponse:
+        """The bytes of an uploaded attachment, standing in for cdn.discordapp.com."""
+        data = self._attachment_data.get(int(request.match_info["attachment"]))
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        content_type = mimetypes.guess_type(request.match_info["filename"])[0]
+        return web.Response(body=data, content_type=content_type or "application/octet-stream")
+
     async def _handle_unrouted(self, request: web.Request) -> web.StreamResponse:
         return _json_response({"message": "404: Not Found", "code": 0}, 404, {})
 
@@ -867,11 +1212,20 @@ class DiscordEmulator:
             ),
             ("POST", r"/channels/(\d+)/messages/(\d+)/threads", True, self._thread_from_message),
             ("POST", r"/channels/(\d+)/threads", True, self._thread_without_message),
-            ("PUT", r"/channels/(\d+)/thread-members/(@me|\d+)", True, self._no_content),
-            ("DELETE", r"/channels/(\d+)/thread-members/(@me|\d+)", True, self._no_content),
+            ("PUT", r"/channels/(\d+)/thread-members/(@me|\d+)", True, self._join_thread),
+            ("DELETE", r"/channels/(\d+)/thread-members/(@me|\d+)", True, self._leave_thread),
+            ("GET", r"/channels/(\d+)/threads/archived/public", True, self._archived_public),
+            ("GET", r"/channels/(\d+)/threads/archived/private", True, self._archived_private),
+            (
+                "GET",
+                r"/channels/(\d+)/users/@me/threads/archived/private",
+                True,
+                self._archived_joined,
+            ),
             ("POST", r"/channels/(\d+)/typing", True, self._typing),
             ("GET", r"/channels/(\d+)", True, self._get_channel),
             ("PATCH", r"/channels/(\d+)", True, self._edit_channel),
+            ("DELETE", r"/channels/(\d+)", True, self._delete_channel),
             ("GET", r"/guilds/(\d+)/channels", True, self._guild_channels),
             ("GET", r"/guilds/(\d+)/members/(\d+)", True, self._guild_member),
             ("GET", r"/guilds/(\d+)/threads/active", True, self._active_threads),
@@ -953,13 +1307,17 @@ class DiscordEmulator:
         return msg
 
     def _validate_message(self, body: dict[str, Any], files: list[dict[str, Any]]) -> None:
-        errors: dict[str, Any] = {}
+        errors: dict[str, tuple[str, str]] = {}
+
+        def too_long(limit: int) -> tuple[str, str]:
+            return ("BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
         content = body.get("content") or ""
         embeds = body.get("embeds") or []
         if len(content) > 2000:
-            errors["content"] = "Must be 2000 or fewer in length."
+            errors["content"] = too_long(2000)
         if len(embeds) > 10:
-            errors["embeds"] = "Must be 10 or fewer in length."
+            errors["embeds"] = too_long(10)
         total = 0
         limits = {"title": 256, "description": 4096}
         for i, embed in enumerate(embeds):
@@ -967,39 +1325,49 @@ class DiscordEmulator:
                 value = embed.get(key) or ""
                 total += len(value)
                 if len(value) > limit:
-                    errors[f"embeds.{i}.{key}"] = f"Must be {limit} or fewer in length."
+                    errors[f"embeds.{i}.{key}"] = too_long(limit)
             fields = embed.get("fields") or []
             if len(fields) > 25:
-                errors[f"embeds.{i}.fields"] = "Must be 25 or fewer in length."
+                errors[f"embeds.{i}.fields"] = too_long(25)
             for j, fld in enumerate(fields):
                 total += len(fld.get("name") or "") + len(fld.get("value") or "")
                 if len(fld.get("name") or "") > 256:
-                    errors[f"embeds.{i}.fields.{j}.name"] = "Must be 256 or fewer in length."
+                    errors[f"embeds.{i}.fields.{j}.name"] = too_long(256)
                 if len(fld.get("value") or "") > 1024:
-                    errors[f"embeds.{i}.fields.{j}.value"] = "Must be 1024 or fewer in length."
+                    errors[f"embeds.{i}.fields.{j}.value"] = too_long(1024)
             total += len((embed.get("footer") or {}).get("text") or "")
             total += len((embed.get("author") or {}).get("name") or "")
         if total > 6000:
-            errors["embeds"] = "Embed size exceeds maximum size of 6000"
+            errors["embeds"] = (
+                "MAX_EMBED_SIZE_EXCEEDED",
+                "Embed size exceeds maximum size of 6000",
+            )
         components = body.get("components") or []
         is_v2 = bool((body.get("flags") or 0) & (1 << 15))
         if not is_v2 and len(components) > 5:
-            errors["components"] = "Must be 5 or fewer in length."
+            errors["components"] = too_long(5)
         if errors:
-            raise _ApiError(400, 50035, "Invalid Form Body", errors)
+            raise _invalid_form(errors)
+
+    def _attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
+        # served by the emulator itself once it listens, so Attachment.read() works offline
+        base = self.base_url if self.port is not None else "https://cdn.discordapp.com"
+        return f"{base}/attachments/{channel_id}/{attachment_id}/{filename}"
 
     def _attachments(self, channel_id: int, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
         for f in files:
             aid = self._snowflake()
-            url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{f['filename']}"
+            url = self._attachment_url(channel_id, aid, f["filename"])
+            if "data" in f:
+                self._attachment_data[aid] = f["data"]
             out.append(
                 {
                     "id": str(aid),
                     "filename": f["filename"],
                     "size": f["size"],
                     "url": url,
-                    "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+                    "proxy_url": url,
                     "content_type": f["content_type"],
                 }
             )
@@ -1013,16 +1381,18 @@ class DiscordEmulator:
         author: dict[str, Any],
         files: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
+        message_id: int | None = None,
+        created_ms: int | None = None,
     ) -> dict[str, Any]:
         channel = self._channel(channel_id)
-        mid = self._snowflake()
+        mid = message_id or self._snowflake()
         msg: dict[str, Any] = {
             "id": str(mid),
             "type": 0,
             "channel_id": str(channel_id),
             "author": author,
             "content": body.get("content") or "",
-            "timestamp": _now_iso(),
+            "timestamp": _now_iso() if created_ms is None else _iso_from_ms(created_ms),
             "edited_timestamp": None,
             "tts": bool(body.get("tts", False)),
             "mention_everyone": False,
@@ -1053,14 +1423,19 @@ class DiscordEmulator:
                 referenced.pop("referenced_message", None)
                 msg["referenced_message"] = referenced
             elif ref.get("fail_if_not_exists", True) and ref_id:
-                raise _ApiError(
-                    400, 50035, "Invalid Form Body", {"message_reference": "Unknown message"}
+                raise _invalid_form(
+                    {"message_reference": ("MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")}
                 )
         if extra:
             msg.update(extra)
-        if channel["type"] in (10, 11, 12):
-            channel["message_count"] += 1
-            channel["total_message_sent"] += 1
+        if channel["type"] in _THREAD_TYPES:
+            if mid == int(channel["id"]):
+                # a forum post's starter: not counted in message_count (Discord docs)
+                msg["position"] = 0
+            else:
+                channel["message_count"] += 1
+                channel["total_message_sent"] += 1
+                msg["position"] = channel["total_message_sent"]
         channel["last_message_id"] = str(mid)
         self._all_messages[mid] = msg
         return msg
@@ -1090,6 +1465,9 @@ class DiscordEmulator:
 
     def _create_message(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         body = rec.json if isinstance(rec.json, dict) else {}
+        channel = self._channel(channel_id)
+        if "guild_id" in channel:
+            self._bot_may_send(channel, body, rec.files)
         if not (
             body.get("content")
             or body.get("embeds")
@@ -1100,11 +1478,46 @@ class DiscordEmulator:
         ):
             raise _ApiError(400, 50006, "Cannot send an empty message")
         self._validate_message(body, rec.files)
+        if channel["type"] in _THREAD_TYPES:
+            if channel["thread_metadata"]["archived"]:
+                self._set_archived(channel, False)
+            # "The API will helpfully automatically add users to a thread when sending"
+            self._add_thread_member(channel, self.application_id)
         msg = self._build_message(int(channel_id), body, author=self.bot_user, files=rec.files)
         return 200, self._store_bot_message(msg)
 
+    def _bot_may_send(
+        self, channel: dict[str, Any], body: dict[str, Any], files: list[dict[str, Any]]
+    ) -> None:
+        """Discord's checks before the bot posts in a guild channel or thread."""
+        if channel["type"] in _FORUM_TYPES:
+            raise _ApiError(400, 40058, "Cannot send a message in a forum channel")
+        if channel["type"] not in _THREAD_TYPES:
+            perms = self._bot_needs(channel, _P_SEND_MESSAGES)
+        else:
+            # SEND_MESSAGES is not inherited by threads; SEND_MESSAGES_IN_THREADS is needed
+            perms = self._bot_needs(channel, _P_SEND_MESSAGES_IN_THREADS)
+            if int(channel["id"]) in self._pending_starters:
+                # seen on Discord when a bot answers a new post before its upload finished
+                raise _ApiError(
+                    403,
+                    40058,
+                    "Cannot message this thread until after the post author has sent an "
+                    "initial message.",
+                )
+            if channel["thread_metadata"]["locked"] and not perms & _P_MANAGE_THREADS:
+                raise _ApiError(403, 160005, "Thread is locked")
+        if files and not perms & _P_ATTACH_FILES:
+            raise _missing_permissions()
+        if body.get("message_reference") and not perms & _P_READ_MESSAGE_HISTORY:
+            raise _ApiError(403, 160002, "Cannot reply without permission to read message history")
+
+    def _bot_may_read(self, channel: dict[str, Any]) -> None:
+        if "guild_id" in channel:
+            self._bot_needs(channel, _P_READ_MESSAGE_HISTORY)
+
     def _list_messages(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
-        self._channel(channel_id)
+        self._bot_may_read(self._channel(channel_id))
         limit = int(rec.query.get("limit", 50))
         msgs = [m for m in self._all_messages.values() if m["channel_id"] == channel_id]
         if "before" in rec.query:
@@ -1112,25 +1525,39 @@ class DiscordEmulator:
         if "after" in rec.query:
             msgs = [m for m in msgs if int(m["id"]) > int(rec.query["after"])]
         msgs.sort(key=lambda m: int(m["id"]), reverse=True)
-        return 200, msgs[:limit]
+        return 200, [self._rest_message(m) for m in msgs[:limit]]
 
     def _get_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> tuple:
+        self._bot_may_read(self._channel(channel_id))
         msg = self._message_or_404(message_id)
         if msg["channel_id"] != channel_id:
             raise _ApiError(404, 10008, "Unknown Message")
-        return 200, msg
+        return 200, self._rest_message(msg)
+
+    def _refuse_in_archived_thread(self, channel_id: str | int) -> None:
+        channel = self._channel(channel_id)
+        if channel["type"] in _THREAD_TYPES and channel["thread_metadata"]["archived"]:
+            raise _ApiError(400, 50083, "Thread is archived")
 
     def _edit_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> tuple:
         msg = self._message_or_404(message_id)
         if msg["author"]["id"] != self.bot_user["id"] and set(rec.json or {}) - {"flags"}:
             raise _ApiError(403, 50005, "Cannot edit a message authored by another user")
+        # "Users cannot edit messages, add reactions ... in archived threads"
+        self._refuse_in_archived_thread(channel_id)
         body = rec.json if isinstance(rec.json, dict) else {}
         self._validate_message({**msg, **body}, rec.files)
         self._apply_edit(msg, body, rec.files)
+        if self.echo_bot_messages and not msg["flags"] & _FLAG_EPHEMERAL:
+            self.dispatch("MESSAGE_UPDATE", {**copy.deepcopy(msg), "tts": False})
         return 200, msg
 
     def _delete_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> tuple:
-        self._message_or_404(message_id)
+        msg = self._message_or_404(message_id)
+        channel = self._channel(channel_id)
+        if msg["author"]["id"] != self.bot_user["id"] and "guild_id" in channel:
+            # deleting someone else's message takes MANAGE_MESSAGES
+            self._bot_needs(channel, _P_MANAGE_MESSAGES)
         self._forget_message(int(message_id))
         self.dispatch(
             "MESSAGE_DELETE",
@@ -1139,9 +1566,18 @@ class DiscordEmulator:
         return 204, None
 
     def _forget_message(self, message_id: int) -> None:
-        self._all_messages.pop(message_id, None)
+        msg = self._all_messages.pop(message_id, None)
         self.messages.pop(message_id, None)
         self.deleted_message_ids.append(message_id)
+        channel = self.channels.get(int(msg["channel_id"])) if msg is not None else None
+        # message_count drops on a delete, total_message_sent does not; a post's starter
+        # was never counted, and deleting it leaves the post in place
+        if (
+            channel is not None
+            and channel["type"] in _THREAD_TYPES
+            and message_id != int(channel["id"])
+        ):
+            channel["message_count"] = max(0, channel["message_count"] - 1)
 
     def _pin(self, rec: RecordedRequest, channel_id: str, message_id: str) -> tuple[int, Any]:
         msg = self._message_or_404(message_id)
@@ -1162,7 +1598,7 @@ class DiscordEmulator:
     def _pinned_messages(self, channel_id: str) -> list[dict[str, Any]]:
         self._channel(channel_id)
         ids = self.pins.get(int(channel_id), [])
-        return [self._all_messages[i] for i in ids if i in self._all_messages]
+        return [self._rest_message(self._all_messages[i]) for i in ids if i in self._all_messages]
 
     def _list_pins_new(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         items = [{"pinned_at": _now_iso(), "message": m} for m in self._pinned_messages(channel_id)]
@@ -1173,6 +1609,7 @@ class DiscordEmulator:
 
     def _add_reaction(self, rec: RecordedRequest, channel_id: str, message_id: str, emoji: str):
         self._message_or_404(message_id)
+        self._refuse_in_archived_thread(channel_id)
         self.reactions.append({"message_id": int(message_id), "emoji": emoji, "added": True})
         return 204, None
 
@@ -1185,38 +1622,151 @@ class DiscordEmulator:
         self._channel(channel_id)
         return 204, None
 
-    def _no_content(self, rec: RecordedRequest, *_: str) -> tuple[int, Any]:
-        return 204, None
-
     # --- channels and threads
 
     def _get_channel(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
-        return 200, self._channel(channel_id)
+        channel = self._channel(channel_id)
+        if "guild_id" in channel and not self.channel_permissions(self.bot_user, channel):
+            raise _ApiError(403, 50001, "Missing Access")
+        return 200, channel
 
     def _edit_channel(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         channel = self._channel(channel_id)
         body = rec.json if isinstance(rec.json, dict) else {}
-        is_thread = channel["type"] in (10, 11, 12)
+        if channel["type"] in _THREAD_TYPES:
+            self._edit_thread(channel, body)
+            self.dispatch("THREAD_UPDATE", copy.deepcopy(channel))
+            return 200, channel
+        # guild channels: "Requires the MANAGE_CHANNELS permission"
+        self._bot_needs(channel, _P_MANAGE_CHANNELS)
         for key, value in body.items():
-            if is_thread and key in ("archived", "locked", "auto_archive_duration", "invitable"):
-                channel["thread_metadata"][key] = value
-                if key == "archived":
-                    channel["thread_metadata"]["archive_timestamp"] = _now_iso()
-            elif key in ("name", "topic", "rate_limit_per_user", "nsfw", "position", "flags"):
+            if key in ("name", "topic", "rate_limit_per_user", "nsfw", "position", "flags"):
                 channel[key] = value
-        self.dispatch("THREAD_UPDATE" if is_thread else "CHANNEL_UPDATE", copy.deepcopy(channel))
+            elif key == "available_tags" and channel["type"] in _FORUM_TYPES:
+                if len(value) > MAX_AVAILABLE_TAGS:
+                    raise _invalid_form(
+                        {
+                            "available_tags": (
+                                "BASE_TYPE_MAX_LENGTH",
+                                "Must be 20 or fewer in length.",
+                            )
+                        }
+                    )
+                known = {t["id"] for t in channel["available_tags"]}
+                # tags that keep their id are edited; others are created with a new id
+                channel["available_tags"] = [
+                    self._forum_tag({**t, "id": t["id"] if str(t.get("id")) in known else None})
+                    for t in value
+                ]
+        self.dispatch("CHANNEL_UPDATE", copy.deepcopy(channel))
+        return 200, channel
+
+    def _edit_thread(self, thread: dict[str, Any], body: dict[str, Any]) -> None:
+        """PATCH /channels/{thread}: Discord's permission rules, validation, then the change.
+
+        name, archived, auto_archive_duration and applied_tags: the thread's owner or
+        MANAGE_THREADS; locked, rate_limit_per_user and flags: MANAGE_THREADS; unarchiving
+        an unlocked thread: anyone who can see it. An archived thread only accepts a request
+        that unarchives it; a locked one only a moderator's.
+        """
+        perms = self.channel_permissions(self.bot_user, thread)
+        if not perms & _P_VIEW_CHANNEL:
+            raise _ApiError(403, 50001, "Missing Access")
+        moderator = bool(perms & _P_MANAGE_THREADS)
+        owner = int(thread["owner_id"]) == self.application_id
+        meta = thread["thread_metadata"]
+        if meta["archived"] and body.get("archived") is not False:
+            raise _ApiError(400, 50083, "Thread is archived")
+        if meta["locked"] and not moderator:
+            raise _ApiError(403, 160005, "Thread is locked")
+        owner_or_moderator = {"name", "auto_archive_duration", "applied_tags"}
+        if body.get("archived") is True:
+            owner_or_moderator.add("archived")
+        if set(body) & {"locked", "rate_limit_per_user", "flags", "invitable"} and not moderator:
+            raise _missing_permissions()
+        if set(body) & owner_or_moderator and not (owner or moderator):
+            raise _missing_permissions()
+        errors: dict[str, tuple[str, str]] = {}
+        if "name" in body and not 1 <= len(body["name"] or "") <= 100:
+            errors["name"] = ("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        duration = body.get("auto_archive_duration")
+        if duration is not None and duration not in _AUTO_ARCHIVE_DURATIONS:
+            errors["auto_archive_duration"] = (
+                "BASE_TYPE_CHOICES",
+                "Value must be one of (60, 1440, 4320, 10080).",
+            )
+        if errors:
+            raise _invalid_form(errors)
+        tags: list[str] | None = None
+        if "applied_tags" in body:
+            parent = self._channel(thread["parent_id"])
+            if parent["type"] not in _FORUM_TYPES:
+                raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+            tags = self._check_applied_tags(
+                parent, body["applied_tags"], old=thread["applied_tags"], moderator=moderator
+            )
+        if "name" in body:
+            thread["name"] = body["name"]
+        if tags is not None:
+            thread["applied_tags"] = tags
+        if "rate_limit_per_user" in body:
+            thread["rate_limit_per_user"] = body["rate_limit_per_user"] or 0
+        if "flags" in body:
+            thread["flags"] = int(body["flags"])
+        for key in ("locked", "invitable"):
+            if key in body:
+                meta[key] = bool(body[key])
+        if duration is not None:
+            meta["auto_archive_duration"] = duration
+            meta["archive_timestamp"] = _now_iso()
+        if "archived" in body and bool(body["archived"]) != meta["archived"]:
+            meta["archived"] = bool(body["archived"])
+            meta["archive_timestamp"] = _now_iso()
+            if meta["archived"]:
+                thread["flags"] &= ~_CHANNEL_FLAG_PINNED
+
+    def _delete_channel(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        channel = self._channel(channel_id)
+        if channel["type"] in _THREAD_TYPES:
+            # "Deleting a thread requires the MANAGE_THREADS permission"
+            self._bot_needs(channel, _P_MANAGE_THREADS)
+            return 200, self._remove_thread(channel)
+        if "guild_id" not in channel:
+            return 200, channel  # closing a DM
+        self._bot_needs(channel, _P_MANAGE_CHANNELS)
+        del self.channels[int(channel_id)]
+        # its threads go with it; discord.py drops them on CHANNEL_DELETE by itself
+        for thread in [c for c in self.channels.values() if c.get("parent_id") == channel_id]:
+            if thread["type"] in _THREAD_TYPES:
+                del self.channels[int(thread["id"])]
+        self.channel_ids = {n: c for n, c in self.channel_ids.items() if c != int(channel_id)}
+        self.dispatch("CHANNEL_DELETE", copy.deepcopy(channel))
         return 200, channel
 
     def _create_thread(
-        self, parent_id: int, body: dict[str, Any], thread_id: int | None, thread_type: int
+        self,
+        parent_id: int,
+        body: dict[str, Any],
+        thread_id: int | None,
+        thread_type: int,
+        *,
+        applied_tags: list[str] | None = None,
     ) -> dict[str, Any]:
-        parent = self._channel(parent_id)
-        if parent["type"] not in (0, 5, 15):
-            raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+        """A thread the bot creates: stored, the bot its owner and member, THREAD_CREATE sent."""
         name = body.get("name") or ""
         if not 1 <= len(name) <= 100:
-            raise _ApiError(
-                400, 50035, "Invalid Form Body", {"name": "Must be between 1 and 100 in length."}
+            raise _invalid_form(
+                {"name": ("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")}
+            )
+        duration = body.get("auto_archive_duration")
+        if duration is not None and duration not in _AUTO_ARCHIVE_DURATIONS:
+            raise _invalid_form(
+                {
+                    "auto_archive_duration": (
+                        "BASE_TYPE_CHOICES",
+                        "Value must be one of (60, 1440, 4320, 10080).",
+                    )
+                }
             )
         tid = thread_id or self._snowflake()
         if tid in self.channels:
@@ -1228,22 +1778,23 @@ class DiscordEmulator:
             owner_id=self.application_id,
             thread_type=thread_type,
         )
-        if body.get("auto_archive_duration"):
-            thread["thread_metadata"]["auto_archive_duration"] = body["auto_archive_duration"]
+        if duration:
+            thread["thread_metadata"]["auto_archive_duration"] = duration
         if body.get("rate_limit_per_user"):
             thread["rate_limit_per_user"] = body["rate_limit_per_user"]
-        thread["member"] = {
-            "id": str(tid),
-            "user_id": self.bot_user["id"],
-            "join_timestamp": _now_iso(),
-            "flags": 0,
-        }
-        self.channels[tid] = thread
+        if applied_tags is not None:
+            thread["applied_tags"] = applied_tags
+        self._store_thread(thread)
         self.dispatch("THREAD_CREATE", {**copy.deepcopy(thread), "newly_created": True})
         return thread
 
     def _thread_from_message(self, rec: RecordedRequest, channel_id: str, message_id: str):
         msg = self._message_or_404(message_id)
+        parent = self._channel(channel_id)
+        if parent["type"] not in (0, 5):
+            # "Does not work on a GUILD_FORUM or a GUILD_MEDIA channel"
+            raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+        self._bot_needs(parent, _P_CREATE_PUBLIC_THREADS)
         body = rec.json if isinstance(rec.json, dict) else {}
         # Discord gives a thread started from a message the message's id
         thread = self._create_thread(int(channel_id), body, int(message_id), 11)
@@ -1253,14 +1804,105 @@ class DiscordEmulator:
 
     def _thread_without_message(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         body = rec.json if isinstance(rec.json, dict) else {}
-        thread = self._create_thread(int(channel_id), body, None, int(body.get("type") or 11))
-        if "message" in body:
-            starter = self._build_message(
-                int(thread["id"]), body["message"], author=self.bot_user, files=rec.files
+        parent = self._channel(channel_id)
+        if parent["type"] in _FORUM_TYPES:
+            return self._start_forum_post(parent, body, rec.files)
+        if parent["type"] not in (0, 5):
+            raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+        thread_type = int(body.get("type") or 12)  # Discord still defaults to PRIVATE_THREAD
+        needed = _P_CREATE_PUBLIC_THREADS if thread_type != 12 else _P_CREATE_PRIVATE_THREADS
+        self._bot_needs(parent, needed)
+        return 201, self._create_thread(int(channel_id), body, None, thread_type)
+
+    def _start_forum_post(
+        self, forum: dict[str, Any], body: dict[str, Any], files: list[dict[str, Any]]
+    ) -> tuple[int, Any]:
+        """POST /channels/{forum}/threads: "Start Thread in Forum or Media Channel".
+
+        Needs SEND_MESSAGES only (CREATE_PUBLIC_THREADS is ignored); creates a public thread
+        and its starter message with the thread's id; fires THREAD_CREATE and MESSAGE_CREATE
+        (the latter only with `echo_bot_messages`, like every bot message here).
+        """
+        perms = self._bot_needs(forum, _P_SEND_MESSAGES)
+        message = body.get("message")
+        if not isinstance(message, dict):
+            raise _invalid_form({"message": ("BASE_TYPE_REQUIRED", "This field is required")})
+        if not (
+            message.get("content")
+            or message.get("embeds")
+            or files
+            or message.get("components")
+            or message.get("sticker_ids")
+        ):
+            raise _ApiError(400, 50006, "Cannot send an empty message")
+        self._validate_message(message, files)
+        tags = self._check_applied_tags(
+            forum,
+            body.get("applied_tags") or [],
+            old=[],
+            moderator=bool(perms & _P_MANAGE_THREADS),
+        )
+        if not tags and forum["flags"] & _CHANNEL_FLAG_REQUIRE_TAG:
+            raise _ApiError(400, 40067, "A tag is required to create a forum post in this channel")
+        thread = self._create_thread(int(forum["id"]), body, None, 11, applied_tags=tags)
+        tid = int(thread["id"])
+        forum["last_message_id"] = str(tid)
+        starter = self._build_message(
+            tid, message, author=self.bot_user, files=files, message_id=tid
+        )
+        thread["last_message_id"] = str(tid)
+        self._store_bot_message(starter)
+        return 201, {**thread, "message": starter}
+
+    def _join_thread(self, rec: RecordedRequest, channel_id: str, user: str) -> tuple[int, Any]:
+        thread = self._channel(channel_id)
+        if thread["type"] not in _THREAD_TYPES:
+            raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+        self._refuse_in_archived_thread(channel_id)
+        if user != "@me":
+            self._bot_needs(thread, _P_SEND_MESSAGES_IN_THREADS)
+            self._add_thread_member(thread, int(user))
+            return 204, None
+        if not self._bot_can_view(thread):
+            raise _ApiError(403, 50001, "Missing Access")
+        if not self._bot_is_member(thread):
+            self._add_thread_member(thread, self.application_id, notify=False)
+            # "Fires a Thread Members Update and a Thread Create Gateway event"
+            self.dispatch("THREAD_CREATE", copy.deepcopy(thread))
+            self.dispatch(
+                "THREAD_MEMBERS_UPDATE",
+                {
+                    "id": channel_id,
+                    "guild_id": str(self.guild_id),
+                    "member_count": thread["member_count"],
+                    "added_members": [thread["member"]],
+                    "removed_member_ids": [],
+                },
             )
-            self._store_bot_message(starter)
-            return 201, {**thread, "message": starter}
-        return 201, thread
+        return 204, None
+
+    def _leave_thread(self, rec: RecordedRequest, channel_id: str, user: str) -> tuple[int, Any]:
+        thread = self._channel(channel_id)
+        self._refuse_in_archived_thread(channel_id)
+        uid = self.application_id if user == "@me" else int(user)
+        if uid != self.application_id:
+            self._bot_needs(thread, _P_MANAGE_THREADS)
+        if self._thread_members.get(int(channel_id), {}).pop(uid, None) is None:
+            return 204, None
+        thread["member_count"] = min(50, len(self._thread_members[int(channel_id)]))
+        if uid == self.application_id:
+            thread.pop("member", None)
+            self.dispatch(
+                "THREAD_MEMBERS_UPDATE",
+                {
+                    "id": channel_id,
+                    "guild_id": str(self.guild_id),
+                    "member_count": thread["member_count"],
+                    "added_members": [],
+                    "removed_member_ids": [str(uid)],
+                },
+            )
+        return 204, None
 
     def _guild_or_404(self, guild_id: str) -> None:
         if int(guild_id) != self.guild_id:
@@ -1268,7 +1910,7 @@ class DiscordEmulator:
 
     def _guild_channels(self, rec: RecordedRequest, guild_id: str) -> tuple[int, Any]:
         self._guild_or_404(guild_id)
-        return 200, [c for c in self.channels.values() if c["type"] in (0, 2, 4, 5, 13, 15)]
+        return 200, [c for c in self.channels.values() if c["type"] in _GUILD_CHANNEL_TYPES]
 
     def _guild_member(self, rec: RecordedRequest, guild_id: str, user_id: str):
         self._guild_or_404(guild_id)
@@ -1277,14 +1919,91 @@ class DiscordEmulator:
             raise _ApiError(404, 10007, "Unknown Member")
         return 200, self._member_payload(user)
 
+    def _thread_list(self, threads: list[dict[str, Any]]) -> dict[str, Any]:
+        members = [
+            self._thread_member_object(int(t["id"]), self.application_id)
+            for t in threads
+            if self._bot_is_member(t)
+        ]
+        return {"threads": threads, "members": members}
+
     def _active_threads(self, rec: RecordedRequest, guild_id: str) -> tuple[int, Any]:
+        """GET /guilds/{id}/threads/active: every active thread the bot can see, newest first."""
         self._guild_or_404(guild_id)
         threads = [
             c
             for c in self.channels.values()
-            if c["type"] in (10, 11, 12) and not c["thread_metadata"]["archived"]
+            if c["type"] in _THREAD_TYPES
+            and not c["thread_metadata"]["archived"]
+            and self._bot_can_view(c)
         ]
-        return 200, {"threads": threads, "members": []}
+        threads.sort(key=lambda t: int(t["id"]), reverse=True)
+        return 200, self._thread_list(threads)
+
+    def _archived_public(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        return self._archived_threads(rec, channel_id, private=False, joined_only=False)
+
+    def _archived_private(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        return self._archived_threads(rec, channel_id, private=True, joined_only=False)
+
+    def _archived_joined(self, rec: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        return self._archived_threads(rec, channel_id, private=True, joined_only=True)
+
+    def _archived_threads(
+        self, rec: RecordedRequest, channel_id: str, *, private: bool, joined_only: bool
+    ) -> tuple[int, Any]:
+        """The archived-thread listings: newest archive_timestamp first, `before` exclusive.
+
+        Public: READ_MESSAGE_HISTORY; private: also MANAGE_THREADS unless only the bot's
+        own (joined) threads are asked for. `before` is an ISO8601 timestamp (a snowflake
+        for the joined listing, which is ordered by id); `limit` 2-100, default 50.
+        """
+        parent = self._channel(channel_id)
+        if parent["type"] not in (0, 5, *_FORUM_TYPES) or (private and parent["type"] != 0):
+            raise _ApiError(400, 50024, "Cannot execute action on this channel type")
+        needed = _P_READ_MESSAGE_HISTORY
+        if private and not joined_only:
+            needed |= _P_MANAGE_THREADS
+        self._bot_needs(parent, needed)
+        try:
+            limit = int(rec.query.get("limit", 50))
+        except ValueError:
+            limit = -1
+        if not 2 <= limit <= 100:
+            # discord.py: "Currently the API doesn't let you request less than 2 threads"
+            raise _invalid_form(
+                {"limit": ("NUMBER_TYPE_MIN", "int value should be between 2 and 100.")}
+            )
+        threads = [
+            c
+            for c in self.channels.values()
+            if c["type"] in _THREAD_TYPES
+            and c.get("parent_id") == channel_id
+            and c["thread_metadata"]["archived"]
+            and (c["type"] == 12) == private
+            and (not joined_only or self._bot_is_member(c))
+        ]
+        before = rec.query.get("before")
+        if joined_only:
+            threads.sort(key=lambda t: int(t["id"]), reverse=True)
+            if before:
+                threads = [t for t in threads if int(t["id"]) < int(before)]
+        else:
+
+            def archived_at(thread: dict[str, Any]) -> datetime:
+                return _parse_time(thread["thread_metadata"]["archive_timestamp"])
+
+            threads.sort(key=archived_at, reverse=True)
+            if before:
+                try:
+                    cutoff = _parse_time(before)
+                except ValueError:
+                    raise _invalid_form(
+                        {"before": ("DATE_TYPE_PARSE", "Could not parse the timestamp.")}
+                    ) from None
+                threads = [t for t in threads if archived_at(t) < cutoff]
+        page = threads[:limit]
+        return 200, {**self._thread_list(page), "has_more": len(threads) > limit}
 
     # --- application commands
 
@@ -1296,7 +2015,7 @@ class DiscordEmulator:
         self, existing: list[dict[str, Any]], body: Any, guild_id: int | None
     ) -> list[dict[str, Any]]:
         if not isinstance(body, list):
-            raise _ApiError(400, 50035, "Invalid Form Body", {"_errors": "Must be an array"})
+            raise _invalid_form({"": ("LIST_TYPE_CONVERT", "Must be an array.")})
         by_key = {(c["name"], c.get("type", 1)): c for c in existing}
         out = []
         for cmd in body:
@@ -1397,7 +2116,7 @@ class DiscordEmulator:
             msg = self._store_bot_message(self._interaction_message(inter, loading, []))
         elif cb_type in (_CB_DEFERRED_UPDATE, _CB_UPDATE_MESSAGE):
             if inter["message_id"] is None:
-                raise _ApiError(400, 50035, "Invalid Form Body", {"type": "Not a component"})
+                raise _invalid_form({"type": ("INTERACTION_TYPE_INVALID", "Not a component")})
             msg = self._all_messages.get(inter["message_id"])
             if msg is None:
                 msg = copy.deepcopy(inter["payload"]["message"])
@@ -1408,14 +2127,16 @@ class DiscordEmulator:
                 self.dispatch("MESSAGE_UPDATE", copy.deepcopy(msg))
         elif cb_type == _CB_AUTOCOMPLETE:
             if len(data.get("choices") or []) > 25:
-                raise _ApiError(
-                    400, 50035, "Invalid Form Body", {"choices": "Must be 25 or fewer in length."}
+                raise _invalid_form(
+                    {"data.choices": ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")}
                 )
             self.autocomplete_results.append({"interaction_id": inter["id"], **data})
         elif cb_type == _CB_MODAL:
             self.modals.append({"interaction_id": inter["id"], **data})
         elif cb_type != _CB_PONG:
-            raise _ApiError(400, 50035, "Invalid Form Body", {"type": f"bad type {cb_type}"})
+            raise _invalid_form(
+                {"type": ("BASE_TYPE_CHOICES", "Value must be one of (1, 4, 5, 6, 7, 8, 9).")}
+            )
         inter["response_type"] = cb_type
         inter["response"] = body
         if msg is not None:
@@ -1572,6 +2293,12 @@ class DiscordEmulator:
         if data.get("token") != self.token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
+        if int(data.get("intents") or 0) & _INTENT_MESSAGE_CONTENT and not (
+            self.message_content_intent_enabled
+        ):
+            # a privileged intent not switched on in the Developer Portal
+            await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
         self.identify_count += 1
         self.identify_payloads.append(data)
         # events never written to any socket survive a fresh session
@@ -1628,12 +2355,20 @@ class DiscordEmulator:
         Before the first IDENTIFY events are queued and delivered right after READY and
         GUILD_CREATE; while the socket is down they are kept with their sequence numbers and
         replayed on RESUME (or re-sent after a fresh IDENTIFY), so nothing is lost.
+        Message and thread events of channels the bot cannot view are not sent at all, as
+        Discord only tells a client about what it may see.
         """
+        if not self._bot_may_see(event, data):
+            return
         if self._session_id is None:
             self._pending.append((event, data))
             return
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
             data = self._apply_content_intent(data)
+            channel = self.channels.get(int(data["channel_id"]))
+            if channel is not None and "guild_id" in channel:
+                # an extra field of MESSAGE_CREATE / MESSAGE_UPDATE dispatches
+                data = {**data, "channel_type": channel["type"]}
         self._seq += 1
         entry = {"op": _OP_DISPATCH, "t": event, "s": self._seq, "d": data}
         self._log.append(entry)
@@ -1641,12 +2376,31 @@ class DiscordEmulator:
         if conn is not None and conn.in_session:
             conn.send(entry)
 
+    def _bot_may_see(self, event: str, data: dict[str, Any]) -> bool:
+        if event.startswith("MESSAGE_"):
+            channel = self.channels.get(int(data.get("channel_id") or 0))
+        elif event in ("THREAD_CREATE", "THREAD_UPDATE", "THREAD_MEMBERS_UPDATE"):
+            channel = self.channels.get(int(data["id"]))
+        elif event == "THREAD_DELETE":
+            channel = self.channels.get(int(data["parent_id"]))
+        else:
+            return True
+        if channel is None or "guild_id" not in channel:
+            return True
+        if channel["type"] in _THREAD_TYPES:
+            return self._bot_can_view(channel)
+        return bool(self.channel_permissions(self.bot_user, channel) & _P_VIEW_CHANNEL)
+
     def _apply_content_intent(self, data: dict[str, Any]) -> dict[str, Any]:
         if not self.enforce_message_content_intent or not self.identify_payloads:
             return data
         intents = self.identify_payloads[-1].get("intents")
         if intents is None or intents & _INTENT_MESSAGE_CONTENT:
             return data
+        return self._redact_content(data)
+
+    def _redact_content(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Empty the content fields unless Discord's exemptions apply (own, DM, mention)."""
         bot_id = self.bot_user["id"]
         if (data.get("author") or {}).get("id") == bot_id or "guild_id" not in data:
             return data
@@ -1655,6 +2409,10 @@ class DiscordEmulator:
         redacted = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         redacted.pop("poll", None)
         return redacted
+
+    def _rest_message(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """A message as REST returns it: emptied for an app without the content intent."""
+        return msg if self.message_content_intent_enabled else self._redact_content(msg)
 
     @property
     def gateway_connected(self) -> bool:
@@ -1694,21 +2452,108 @@ class DiscordEmulator:
         self,
         content: str,
         *,
-        channel: str | int = "general",
+        channel: str | int | dict[str, Any] = "general",
         author: dict[str, Any] | None = None,
         mentions_bot: bool = False,
         mention_user_ids: Iterable[int] = (),
         in_thread: bool = False,
         reference: dict[str, Any] | int | None = None,
+        attachments: Iterable[tuple[str, bytes]] = (),
+        nitro: bool = False,
+        overlong: Overlong = "error",
     ) -> dict[str, Any]:
         """Dispatch MESSAGE_CREATE for a user message and return it.
 
         `mentions_bot` prefixes `<@bot_id>` if the content lacks it and lists the bot in
-        `mentions`; `in_thread` posts in the default thread; `reference` (a message or id)
-        makes it a reply.
+        `mentions`; `in_thread` posts in the default thread; `channel` may be any thread or
+        forum post id; `reference` (a message or id) makes it a reply; `attachments` are
+        (filename, bytes) pairs. Posting in an archived thread unarchives it first
+        (THREAD_UPDATE), as Discord does, unless it is locked. Over-long content is handled
+        as `overlong` says (see `member_create_post`); with "split" the last message is returned.
         """
         author = author or self.member_user
-        cid = self.thread_id if in_thread else self._resolve_channel(channel)
+        cid = self.thread_id if in_thread else self._channel_id(channel)
+        target = self._channel(cid)
+        if target["type"] in _FORUM_TYPES:
+            raise ValueError("members cannot post in a forum itself; use member_create_post")
+        if target["type"] in _THREAD_TYPES:
+            self._member_may_post_in_thread(target, author)
+        chunks, files = self._member_content(content, attachments, nitro=nitro, overlong=overlong)
+        msg: dict[str, Any] = {}
+        for index, chunk in enumerate(chunks):
+            msg = self._member_message(
+                cid,
+                chunk,
+                author=author,
+                files=files if index == 0 else [],
+                mentions_bot=mentions_bot,
+                mention_user_ids=mention_user_ids,
+                reference=reference if index == 0 else None,
+            )
+            self.dispatch("MESSAGE_CREATE", copy.deepcopy(msg))
+        return msg
+
+    def _member_may_post_in_thread(self, thread: dict[str, Any], author: dict[str, Any]) -> None:
+        meta = thread["thread_metadata"]
+        moderator = bool(self.channel_permissions(author, thread) & _P_MANAGE_THREADS)
+        if meta["locked"] and not moderator:
+            raise ValueError(f"thread {thread['id']} is locked: only moderators can post")
+        if int(thread["id"]) in self._pending_starters:
+            raise ValueError("the post's starter message has not been delivered yet")
+        if meta["archived"]:
+            # "Sending a message will automatically unarchive the thread"
+            self._set_archived(thread, False)
+        self._add_thread_member(thread, int(author["id"]))
+
+    def _member_content(
+        self,
+        content: str,
+        attachments: Iterable[tuple[str, bytes]],
+        *,
+        nitro: bool,
+        overlong: Overlong,
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Apply a member's content limit: the message texts to send and the files of the first."""
+        files = [self._file(name, data) for name, data in attachments]
+        limit = NITRO_CONTENT_LIMIT if nitro else MEMBER_CONTENT_LIMIT
+        if len(content) <= limit or overlong == "allow":
+            return [content], files
+        if overlong == "file":
+            # Discord's client offers to send an over-long message as a message.txt upload
+            text = self._file("message.txt", content.encode(), "text/plain; charset=utf-8")
+            return [""], [text, *files]
+        if overlong == "split":
+            # what a member does by hand: consecutive messages of at most `limit` characters
+            return [content[i : i + limit] for i in range(0, len(content), limit)], files
+        raise ValueError(
+            f"{len(content)} characters is over a member's limit of {limit}; pass nitro=True "
+            'or overlong="file" / "split" / "allow"'
+        )
+
+    @staticmethod
+    def _file(filename: str, data: bytes, content_type: str | None = None) -> dict[str, Any]:
+        guessed = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return {
+            "field": "files[0]",
+            "filename": filename,
+            "content_type": guessed,
+            "size": len(data),
+            "data": data,
+        }
+
+    def _member_message(
+        self,
+        channel_id: int,
+        content: str,
+        *,
+        author: dict[str, Any],
+        files: list[dict[str, Any]],
+        mentions_bot: bool = False,
+        mention_user_ids: Iterable[int] = (),
+        reference: dict[str, Any] | int | None = None,
+        message_id: int | None = None,
+        created_ms: int | None = None,
+    ) -> dict[str, Any]:
         bot_mention = f"<@{self.bot_user['id']}>"
         if (
             mentions_bot
@@ -1719,16 +2564,329 @@ class DiscordEmulator:
         body: dict[str, Any] = {"content": content}
         if reference is not None:
             ref_id = reference["id"] if isinstance(reference, dict) else reference
-            body["message_reference"] = {"message_id": str(ref_id), "channel_id": str(cid)}
-        msg = self._build_message(cid, body, author=author)
+            body["message_reference"] = {"message_id": str(ref_id), "channel_id": str(channel_id)}
+        msg = self._build_message(
+            channel_id,
+            body,
+            author=author,
+            files=files,
+            message_id=message_id,
+            created_ms=created_ms,
+        )
         msg.pop("nonce", None)
         mentioned = [self.bot_user] if mentions_bot else []
         mentioned += [self.users[int(u)] for u in mention_user_ids if int(u) in self.users]
         msg["mentions"] = [
             {**u, "member": self._member_payload(u, with_user=False)} for u in mentioned
         ]
-        self.dispatch("MESSAGE_CREATE", copy.deepcopy(msg))
         return msg
+
+    # ------------------------------------------------------ forum posts
+
+    def member_create_post(
+        self,
+        forum: str | int | dict[str, Any],
+        title: str,
+        content: str = "",
+        *,
+        author: dict[str, Any] | None = None,
+        attachments: Iterable[tuple[str, bytes]] = (),
+        applied_tags: Iterable[str | int] = (),
+        mentions_bot: bool = False,
+        nitro: bool = False,
+        overlong: Overlong = "error",
+        starter_delayed: bool = False,
+    ) -> dict[str, Any]:
+        """A member opens a post in `forum`; returns the thread with its starter as `message`.
+
+        Dispatches, in Discord's order, THREAD_CREATE (a type 11 thread: parent_id the forum,
+        owner_id the author, `newly_created: true`, `applied_tags`, message_count 0) and
+        MESSAGE_CREATE of the starter message, whose id is the thread's id and whose
+        channel_id is the thread. The starter's content obeys the Message Content intent like
+        any message: a bot without the intent sees "" unless the post mentions it (the title,
+        being the thread's name, is always visible). `applied_tags` are tag names or ids.
+
+        Content over a member's limit (2000 characters, 4000 with `nitro`) is refused unless
+        `overlong` is "file" (sent as a message.txt attachment, as Discord's client offers),
+        "split" (the rest follows as replies from the author) or "allow" (the limit is
+        bypassed: no real member can do this, but it tests handling of very long text).
+
+        With `starter_delayed` only THREAD_CREATE is sent, as when the author's upload is
+        still in progress: until `deliver_starter(post)` the starter is 404 (10008) and the bot
+        gets 403 (40058) posting in the thread, both of which bots meet on Discord.
+        """
+        author = author or self.member_user
+        parent = self._forum(forum)
+        fid = int(parent["id"])
+        if not 1 <= len(title) <= 100:
+            raise ValueError("a post title is 1-100 characters")
+        chunks, files = self._member_content(content, attachments, nitro=nitro, overlong=overlong)
+        if not chunks[0] and not files:
+            raise ValueError("a post needs content or an attachment (50006 on Discord)")
+        if starter_delayed and len(chunks) > 1:
+            raise ValueError("a delayed starter cannot be followed by split replies")
+        moderator = bool(self.channel_permissions(author, parent) & _P_MANAGE_THREADS)
+        try:
+            tags = self._check_applied_tags(
+                parent, self._tag_refs(parent, applied_tags), old=[], moderator=moderator
+            )
+        except _ApiError as err:
+            raise ValueError(f"Discord would refuse these tags: {err.body}") from None
+        if not tags and parent["flags"] & _CHANNEL_FLAG_REQUIRE_TAG:
+            raise ValueError("this forum requires a tag (40067 on Discord)")
+        tid = self._snowflake()
+        thread = self._store_thread(
+            self._thread_payload(tid, parent_id=fid, name=title, owner_id=int(author["id"]))
+        )
+        thread["applied_tags"] = tags
+        thread["last_message_id"] = str(tid)
+        parent["last_message_id"] = str(tid)
+        self.dispatch("THREAD_CREATE", {**copy.deepcopy(thread), "newly_created": True})
+        starter = self._member_message(
+            tid,
+            chunks[0],
+            author=author,
+            files=files,
+            mentions_bot=mentions_bot,
+            message_id=tid,
+        )
+        if starter_delayed:
+            self._pending_starters[tid] = self._all_messages.pop(tid)
+        else:
+            self.dispatch("MESSAGE_CREATE", copy.deepcopy(starter))
+        for chunk in chunks[1:]:
+            self.send_message(chunk, channel=tid, author=author)
+        return {**copy.deepcopy(thread), "message": copy.deepcopy(starter)}
+
+    def deliver_starter(self, post: int | dict[str, Any]) -> dict[str, Any]:
+        """Dispatch the MESSAGE_CREATE held back by `member_create_post(starter_delayed=True)`."""
+        tid = self._channel_id(post)
+        starter = self._pending_starters.pop(tid)
+        self._all_messages[tid] = starter
+        self.dispatch("MESSAGE_CREATE", copy.deepcopy(starter))
+        return starter
+
+    def _tag_refs(self, forum: dict[str, Any], tags: Iterable[str | int]) -> list[str]:
+        by_name = {t["name"]: t["id"] for t in forum["available_tags"]}
+        return [by_name.get(t, str(t)) if isinstance(t, str) else str(t) for t in tags]
+
+    def _check_applied_tags(
+        self, forum: dict[str, Any], tag_ids: Any, *, old: list[str], moderator: bool
+    ) -> list[str]:
+        """Validate `applied_tags` against the forum as Discord does; return them as strings.
+
+        At most 5; every id must be one of the forum's `available_tags`; adding or removing a
+        moderated tag needs MANAGE_THREADS. Duplicates are kept: the API does not dedupe them
+        (discord/discord-api-docs#5408).
+        """
+        if not isinstance(tag_ids, list):
+            raise _invalid_form({"applied_tags": ("LIST_TYPE_CONVERT", "Must be an array.")})
+        if len(tag_ids) > MAX_APPLIED_TAGS:
+            raise _invalid_form(
+                {
+                    "applied_tags": (
+                        "BASE_TYPE_MAX_LENGTH",
+                        f"Must be {MAX_APPLIED_TAGS} or fewer in length.",
+                    )
+                }
+            )
+        available = {t["id"]: t for t in forum.get("available_tags", [])}
+        unknown = {
+            f"applied_tags.{i}": ("TAG_INVALID", f"Unknown tag {tag}")
+            for i, tag in enumerate(tag_ids)
+            if str(tag) not in available
+        }
+        if unknown:
+            raise _invalid_form(unknown)
+        new = [str(t) for t in tag_ids]
+        changed = set(new) ^ set(old)
+        if not moderator and any(available[t]["moderated"] for t in changed if t in available):
+            raise _missing_permissions()
+        return new
+
+    def member_edit_post(
+        self,
+        post: int | dict[str, Any],
+        *,
+        name: str | None = None,
+        applied_tags: Iterable[str | int] | None = None,
+        by: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The post's author (or a moderator `by`) renames it or changes its tags: THREAD_UPDATE.
+
+        E.g. the author marks the question solved with `applied_tags=["Solved"]`.
+        """
+        thread = self._channel(self._channel_id(post))
+        parent = self._forum(thread["parent_id"])
+        by = by or self.users[int(thread["owner_id"])]
+        moderator = bool(self.channel_permissions(by, thread) & _P_MANAGE_THREADS)
+        if by["id"] != thread["owner_id"] and not moderator:
+            raise ValueError("only the post's author or a moderator can edit it")
+        if thread["thread_metadata"]["archived"]:
+            raise ValueError("archived posts cannot be edited (50083 on Discord)")
+        if name is not None:
+            if not 1 <= len(name) <= 100:
+                raise ValueError("a post title is 1-100 characters")
+            thread["name"] = name
+        if applied_tags is not None:
+            thread["applied_tags"] = self._check_applied_tags(
+                parent,
+                self._tag_refs(parent, applied_tags),
+                old=thread["applied_tags"],
+                moderator=moderator,
+            )
+        self.dispatch("THREAD_UPDATE", copy.deepcopy(thread))
+        return thread
+
+    def edit_message(
+        self,
+        message: int | dict[str, Any],
+        content: str,
+        *,
+        nitro: bool = False,
+    ) -> dict[str, Any]:
+        """The author edits their message: MESSAGE_UPDATE with the whole edited message.
+
+        Discord sends the full message object (with `edited_timestamp`) on an edit; its
+        content obeys the Message Content intent like MESSAGE_CREATE. Messages in archived
+        threads cannot be edited.
+        """
+        msg = self._message_or_404(message["id"] if isinstance(message, dict) else message)
+        channel = self._channel(msg["channel_id"])
+        if channel["type"] in _THREAD_TYPES and channel["thread_metadata"]["archived"]:
+            raise ValueError("messages in archived threads cannot be edited (50083 on Discord)")
+        limit = NITRO_CONTENT_LIMIT if nitro else MEMBER_CONTENT_LIMIT
+        if len(content) > limit:
+            raise ValueError(f"{len(content)} characters is over the limit of {limit}")
+        msg["content"] = content
+        msg["edited_timestamp"] = _now_iso()
+        # Discord always sends tts false in message updates
+        self.dispatch("MESSAGE_UPDATE", {**copy.deepcopy(msg), "tts": False})
+        return msg
+
+    def archive_thread(self, thread: int | dict[str, Any], *, locked: bool = False) -> None:
+        """Archive a thread (a moderator, its owner, or inactivity did it): THREAD_UPDATE.
+
+        Archiving unpins a pinned post. discord.py drops archived threads from its cache.
+        A member's message (`send_message`) unarchives it again unless it is `locked`.
+        """
+        channel = self._channel(self._channel_id(thread))
+        channel["thread_metadata"]["locked"] = locked
+        self._set_archived(channel, True)
+
+    def _set_archived(self, thread: dict[str, Any], archived: bool) -> None:
+        meta = thread["thread_metadata"]
+        meta["archived"] = archived
+        # "archive_timestamp is changed when creating, archiving, or unarchiving a thread"
+        meta["archive_timestamp"] = _now_iso()
+        if archived:
+            thread["flags"] &= ~_CHANNEL_FLAG_PINNED
+        self.dispatch("THREAD_UPDATE", copy.deepcopy(thread))
+
+    def delete_thread(self, thread: int | dict[str, Any]) -> None:
+        """A moderator deletes a thread or post: THREAD_DELETE (id, guild_id, parent_id, type).
+
+        Its messages go with it; Discord sends no MESSAGE_DELETE for them.
+        """
+        self._remove_thread(self._channel(self._channel_id(thread)))
+
+    def _remove_thread(self, thread: dict[str, Any]) -> dict[str, Any]:
+        tid = int(thread["id"])
+        del self.channels[tid]
+        self._thread_members.pop(tid, None)
+        self._pending_starters.pop(tid, None)
+        for mid in [m for m, msg in self._all_messages.items() if int(msg["channel_id"]) == tid]:
+            self._all_messages.pop(mid, None)
+            self.messages.pop(mid, None)
+        self.dispatch(
+            "THREAD_DELETE",
+            {
+                "id": str(tid),
+                "guild_id": str(self.guild_id),
+                "parent_id": thread["parent_id"],
+                "type": thread["type"],
+            },
+        )
+        return thread
+
+    def seed_forum_posts(
+        self,
+        forum: str | int | dict[str, Any],
+        count: int,
+        *,
+        archived: int = 0,
+        replies: int = 0,
+        author: dict[str, Any] | None = None,
+        applied_tags: Iterable[str | int] = (),
+        title: str = "Question {n}",
+        content: str = "How do I get started with topic {n}?",
+        days_ago: float = 30.0,
+    ) -> list[dict[str, Any]]:
+        """Create `count` posts that existed before the test, without dispatching anything.
+
+        Posts are spread over the last `days_ago` days (ids, timestamps and
+        archive_timestamps in the past, oldest first); the oldest `archived` of them are
+        archived. Each has its starter (id == thread id) and `replies` replies, so GET
+        /channels/{post}/messages[/{id}] work. Active ones appear in GUILD_CREATE if seeded
+        before the client connects and in GET /guilds/{id}/threads/active; archived ones in
+        GET /channels/{forum}/threads/archived/public. `title` and `content` may use {n}
+        (1-based). Returns the threads, each with its starter as `message`, oldest first.
+        """
+        if not 0 <= archived <= count:
+            raise ValueError("archived must be between 0 and count")
+        author = author or self.member_user
+        parent = self._forum(forum)
+        tags = self._check_applied_tags(
+            parent, self._tag_refs(parent, applied_tags), old=[], moderator=True
+        )
+        now_ms = int(time.time() * 1000)
+        # end an hour ago so no seeded id can reach the live ids the emulator hands out
+        span_ms = max(int(days_ago * 86_400_000) - 3_600_000, count)
+        step = span_ms // max(count, 1)
+        posts = []
+        for index in range(count):
+            created = now_ms - 3_600_000 - span_ms + index * step
+            tid = self._snowflake_at(created)
+            thread = self._store_thread(
+                self._thread_payload(
+                    tid,
+                    parent_id=int(parent["id"]),
+                    name=title.format(n=index + 1),
+                    owner_id=int(author["id"]),
+                    created_ms=created,
+                )
+            )
+            thread["applied_tags"] = list(tags)
+            starter = self._member_message(
+                tid,
+                content.format(n=index + 1),
+                author=author,
+                files=[],
+                message_id=tid,
+                created_ms=created,
+            )
+            last = tid
+            for r in range(replies):
+                reply_ms = created + (r + 1) * 60_000
+                last = self._snowflake_at(reply_ms)
+                self._member_message(
+                    tid,
+                    f"Reply {r + 1} to post {index + 1}",
+                    author=author,
+                    files=[],
+                    message_id=last,
+                    created_ms=reply_ms,
+                )
+            thread["last_message_id"] = str(last)
+            if index < archived:
+                meta = thread["thread_metadata"]
+                meta["archived"] = True
+                # distinct, increasing with age: pagination by archive_timestamp is stable
+                meta["archive_timestamp"] = _iso_from_ms(created + step // 2)
+            posts.append({**copy.deepcopy(thread), "message": copy.deepcopy(starter)})
+        if posts:
+            parent["last_message_id"] = posts[-1]["id"]
+        return posts
 
     def dm_channel_id(self, user: dict[str, Any] | None = None) -> int:
         """The id of the DM channel between the bot and `user` (created on first use)."""
@@ -1774,7 +2932,9 @@ class DiscordEmulator:
         }
         if guild:
             cid = self._resolve_channel(channel)
-            perms = self.permissions_for(user) if permissions is None else permissions
+            # both are the permissions in the channel, overwrites included
+            perms = self.channel_permissions(user, cid) if permissions is None else permissions
+            payload["app_permissions"] = str(self.channel_permissions(self.bot_user, cid))
             payload.update(
                 guild_id=str(self.guild_id),
                 guild={"id": str(self.guild_id), "locale": "en-US", "features": []},
@@ -1902,10 +3062,17 @@ class DiscordEmulator:
         locale: str = "en-US",
         permissions: int | None = None,
     ) -> dict[str, Any]:
-        """Dispatch a message context-menu command (type 3) `name` on `message`."""
+        """Dispatch a message context-menu command (type 3) `name` on `message`.
+
+        The interaction is in the message's channel (a thread or forum post included) and
+        `data.resolved.messages` carries the message with its content, which Discord sends
+        whatever the app's intents. A command synced to the guild gets its id and `guild_id`,
+        which discord.py needs to find a guild context menu.
+        """
         if isinstance(message, int):
             message = self._message_or_404(message)
-        target = copy.deepcopy(message)
+        # the message as stored: context-menu targets carry content whatever the intents
+        target = copy.deepcopy(self._all_messages.get(int(message["id"]), message))
         data: dict[str, Any] = {
             "id": str(self._snowflake()),
             "name": name,
@@ -1913,6 +3080,24 @@ class DiscordEmulator:
             "target_id": str(target["id"]),
             "resolved": {"messages": {str(target["id"]): target}},
         }
+        registered = next(
+            (
+                c
+                for c in self.guild_commands.get(self.guild_id, [])
+                if c["name"] == name and c.get("type") == 3
+            ),
+            None,
+        )
+        if registered is not None:
+            # discord.py finds a guild context menu by (name, guild_id, type)
+            data.update(id=registered["id"], guild_id=str(self.guild_id))
+        else:
+            glob = next(
+                (c for c in self.global_commands if c["name"] == name and c.get("type") == 3),
+                None,
+            )
+            if glob is not None:
+                data["id"] = glob["id"]
         return self._new_interaction(
             2,
             data,
