@@ -227,7 +227,7 @@ class HealthStatus:
 
 StatusProvider = Callable[[], HealthStatus]
 
-SOURCES = ("slash", "mention")
+SOURCES = ("slash", "mention", "forum")
 OUTCOMES = ("answered", "unanswered", "refused", "busy", "error")
 # Outcomes that ran a search: only these feed the latency histogram, so instant refusals
 # (cooldown, too long, busy) do not make answering look faster than it is.
