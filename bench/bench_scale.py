@@ -175,7 +175,7 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
         "pools": pools,
         "headings": headings,
         "records": records,
-        "lengths": [len(p["text"]) for p in loaded.passages],
+        "lengths": [len(p.text) for p in loaded.passages],
         "questions": [q.question for q in questions],
         "resource_texts": resource_texts,
         "glossary": loaded.glossary,
