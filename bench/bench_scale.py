@@ -114,6 +114,7 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
     from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
     from index.build import build_index
     from index.embedders import EmbedderConfig, make_embedder
+    from index.records import PassageRecord, record_data, write_records
     from index.store import load_index
 
     corpus = load_corpus()
@@ -124,40 +125,37 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
     passage_vectors = loaded.passage_index.reconstruct_n(0, loaded.passage_index.ntotal)
     resource_vectors = loaded.resource_index.reconstruct_n(0, loaded.resource_index.ntotal)
 
-    def context(record: dict[str, Any]) -> str:  # as Passage.embedding_text
-        return " > ".join(record["heading_path"]) or record["title"]
+    def context(record: PassageRecord) -> str:  # as Passage.embedding_text
+        return " > ".join(record.heading_path) or record.title
 
     def unit_text(unit: int) -> str:  # a search unit: a passage in one of its languages
         position, language = loaded.units[unit]
-        record = loaded.passages[position]
-        if language == record["language"]:
-            return record["text"]
-        return next(t["text"] for t in record["translations"] if t["language"] == language)
+        return loaded.passages[position].text_in(language)
 
     sentences_of: dict[int, list[str]] = {}
     for unit, start, end in loaded.sentence_spans:
         sentences_of.setdefault(unit, []).append(unit_text(unit)[start:end])
     pools, headings, records = [], [], []
+    templates = record_data(loaded.passages)  # the synthetic passages copy their base's fields
     for unit, (position, _) in enumerate(loaded.units):  # bases 0..U-1: search units
-        record = loaded.passages[position]
         pools.append(sentences_of.get(unit, [unit_text(unit)]))
-        headings.append(context(record))
-        records.append(record)
+        headings.append(context(loaded.passages[position]))
+        records.append(templates[position])
     for unit, _, _ in loaded.sentence_spans:  # then one base per sentence
-        record = loaded.passages[loaded.units[unit][0]]
+        position = loaded.units[unit][0]
         pools.append(sentences_of[unit])
-        headings.append(context(record))
-        records.append(record)
+        headings.append(context(loaded.passages[position]))
+        records.append(templates[position])
     resource_texts = [r.embedding_text() for r in corpus.resources]
     for item, text in zip(loaded.resources, resource_texts, strict=True):  # then resources
         pools.append([text[a:b] for a, b in split_sentences(text)] or [text])
-        headings.append(item["name"])
+        headings.append(item.name)
         records.append(
             {
-                "id": item["id"],
-                "article_id": next(iter(item.get("mentioned_in") or []), item["id"]),
-                "title": item["name"],
-                "url": item["url"],
+                "id": item.id,
+                "article_id": next(iter(item.mentioned_in), item.id),
+                "title": item.name,
+                "url": item.url,
                 "heading_path": [],
                 "text": text,
                 "start": 0,
@@ -177,13 +175,13 @@ def prepare_shipped(workdir: Path, data_dir: Path) -> None:
         "pools": pools,
         "headings": headings,
         "records": records,
-        "lengths": [len(p["text"]) for p in loaded.passages],
+        "lengths": [len(p.text) for p in loaded.passages],
         "questions": [q.question for q in questions],
-        "resources": loaded.resources,
         "resource_texts": resource_texts,
         "glossary": loaded.glossary,
     }
     (workdir / "shipped.json").write_text(json.dumps(shipped, ensure_ascii=False), "utf-8")
+    write_records(workdir / "resources.json", loaded.resources)
 
 
 def _load_shipped(workdir: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -398,6 +396,7 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
 
     from index.ann import prepare_for_search
     from index.generations import FORMAT_VERSION, Manifest
+    from index.records import PassageRecord, ResourceRecord, read_records
     from index.retriever import Retriever, RetrieverConfig
     from index.store import LoadedIndex
 
@@ -418,10 +417,11 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
     prepare_for_search(passage_index, config)
     out["vector index loaded"] = describe_vector_index(passage_index)
     rss_vectors = _status_mb("VmRSS")
-    passages = json.loads((target / "passages.json").read_text("utf-8"))
+    passages = read_records(target / "passages.json", PassageRecord)
     rss_records = _status_mb("VmRSS")
     passage_lexical = LexicalIndex.load(target / "lexical-passages", len(passages))
     rss_lexical = _status_mb("VmRSS")
+    resources = read_records(workdir / "resources.json", ResourceRecord)
     resource_index = faiss.IndexFlatIP(dim)
     resource_index.add(resource_vectors)
     loaded = LoadedIndex(
@@ -432,14 +432,14 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
             dim=dim,
             corpus_hash="synthetic",
             passage_count=len(passages),
-            resource_count=len(shipped["resources"]),
+            resource_count=len(resources),
             built_at="",
             build_seconds=0.0,
             tokenizer=TOKENIZER_ID,
             files={},
         ),
         passages=passages,
-        resources=shipped["resources"],
+        resources=resources,
         glossary=[(list(en), list(zh)) for en, zh in shipped["glossary"]],
         passage_index=passage_index,
         resource_index=resource_index,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from bot.db.database import Pin, Stats
     from bot.forum import SimilarThread
+    from index.records import ResourceRecord
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 EMBED_TOTAL = 6000
@@ -66,8 +67,8 @@ def _passage_fields(result: SearchResult, language: Language) -> list[tuple[str,
 
 
 def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
-    level = t(f"level.{hit.extra['level']}", language)
-    cost = t(f"cost.{hit.extra['cost']}", language)
+    level = t(f"level.{hit.level}", language)
+    cost = t(f"cost.{hit.cost}", language)
     head = f"{_link(hit.title, hit.url)} · {level} · {cost}\n"
     return clip(hit.title, FIELD_NAME), head + clip(
         hit.text, min(RESOURCE_WHY_CHARS, FIELD_VALUE - len(head))
@@ -245,7 +246,7 @@ def sources_embed(result: SearchResult) -> discord.Embed:
 
 
 def resources_embed(
-    resources: list[dict[str, Any]],
+    resources: list[ResourceRecord],
     page: int,
     page_count: int,
     language: Language,
@@ -258,12 +259,12 @@ def resources_embed(
         embed.description = t("resources.none", language)
         return embed
     for resource in resources:
-        level = t(f"level.{resource['level']}", language)
-        cost = t(f"cost.{resource['cost']}", language)
-        head = f"{_link(resource['name'], resource['url'])} · {level} · {cost} · {resource['provider']}\n"
-        description = resource["description_zh" if language == "zh" else "description_en"]
+        level = t(f"level.{resource.level}", language)
+        cost = t(f"cost.{resource.cost}", language)
+        head = f"{_link(resource.name, resource.url)} · {level} · {cost} · {resource.provider}\n"
+        description = resource.description(language)
         embed.add_field(
-            name=clip(resource["name"], FIELD_NAME),
+            name=clip(resource.name, FIELD_NAME),
             value=head + clip(description, FIELD_VALUE - len(head)),
             inline=False,
         )

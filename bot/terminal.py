@@ -91,12 +91,12 @@ def _passage_block(number: int, hit: Hit, result: SearchResult, width: int) -> T
 
 def _resource_block(hit: Hit, result: SearchResult, width: int) -> Text:
     language = result.reply_language
-    level = t(f"level.{hit.extra['level']}", language)
-    cost = t(f"cost.{hit.extra['cost']}", language)
+    level = t(f"level.{hit.level}", language)
+    cost = t(f"cost.{hit.cost}", language)
     block = Text()
     block.append(wrap_text(f"• {hit.title}", width), style="bold")
     block.append(
-        "\n" + wrap_text(f"({hit.extra['provider']} · {level} · {cost})", width, "  ") + "\n",
+        "\n" + wrap_text(f"({hit.provider} · {level} · {cost})", width, "  ") + "\n",
         style="dim",
     )
     if hit.url:

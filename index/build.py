@@ -11,10 +11,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -55,6 +55,13 @@ from index.generations import (
     write_json,
 )
 from index.quality import GateReport
+from index.records import (
+    PassageRecord,
+    ResourceRecord,
+    TranslationRecord,
+    record_data,
+    write_records,
+)
 from index.store import LoadedIndex, import_faiss, load_generation, load_index
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -125,7 +132,7 @@ def _realigned(
     units: list[SearchUnit],
     sentence_spans: list[tuple[int, int, int]],
     sentence_vectors: np.ndarray,
-) -> list[dict[str, Any]]:
+) -> list[PassageRecord]:
     """Passage records whose translations' sentence groups are aligned again with the
     cross-lingual similarity of the sentence vectors (order and length alone at chunking)."""
     rows: dict[int, list[int]] = {}
@@ -134,22 +141,24 @@ def _realigned(
     unit_of: dict[tuple[int, str], int] = {(u.passage, u.language): i for i, u in enumerate(units)}
     records = []
     for position, passage in enumerate(passages):
-        record = _passage_record(passage)
+        record = PassageRecord.of(passage)
         ours = rows.get(unit_of[(position, passage.language)], [])
-        for translation in record["translations"]:
-            theirs = rows.get(unit_of[(position, translation["language"])], [])
-            if not ours or not theirs or not sentence_vectors.size:
-                continue
-            similarity = sentence_vectors[ours] @ sentence_vectors[theirs].T
-            groups = align_sentences(
-                [sentence_spans[r][2] - sentence_spans[r][1] for r in ours],
-                [sentence_spans[r][2] - sentence_spans[r][1] for r in theirs],
-                lambda i, j, s=similarity: float(s[i, j]),
-            )
-            translation["sentence_groups"] = [
-                [list(g.original), list(g.translated)] for g in groups
-            ]
-        records.append(record)
+        translations: list[TranslationRecord] = []
+        for translation in record.translations:
+            theirs = rows.get(unit_of[(position, translation.language)], [])
+            if ours and theirs and sentence_vectors.size:
+                similarity = sentence_vectors[ours] @ sentence_vectors[theirs].T
+                groups = align_sentences(
+                    [sentence_spans[r][2] - sentence_spans[r][1] for r in ours],
+                    [sentence_spans[r][2] - sentence_spans[r][1] for r in theirs],
+                    lambda i, j, s=similarity: float(s[i, j]),
+                )
+                translation = replace(
+                    translation,
+                    sentence_groups=tuple((g.original, g.translated) for g in groups),
+                )
+            translations.append(translation)
+        records.append(replace(record, translations=tuple(translations)))
     return records
 
 
@@ -164,28 +173,14 @@ def corpus_fingerprint(corpus: Corpus) -> str:
 def _fingerprint(corpus: Corpus, passages: list[Passage]) -> str:
     digest = hashlib.sha256(f"format={FORMAT_VERSION};{TOKENIZER_ID}".encode())
     digest.update(corpus.content_hash().encode())
-    for passage in passages:
-        digest.update(json.dumps(_passage_record(passage), ensure_ascii=False).encode())
+    for passage, data in zip(
+        passages, record_data([PassageRecord.of(p) for p in passages]), strict=True
+    ):
+        digest.update(json.dumps(data, ensure_ascii=False).encode())
         digest.update(passage.embedding_text().encode())
         for translation in passage.translations:
             digest.update(translation.embedding_text().encode())
     return digest.hexdigest()
-
-
-def _passage_record(passage: Passage) -> dict[str, Any]:
-    record = asdict(passage)
-    record["heading_path"] = list(passage.heading_path)
-    record["translations"] = [
-        {
-            "language": t.language,
-            "title": t.title,
-            "heading_path": list(t.heading_path),
-            "text": t.text,
-            "sentence_groups": [[list(g.original), list(g.translated)] for g in t.sentence_groups],
-        }
-        for t in passage.translations
-    ]
-    return record
 
 
 def _flat_ip_index(vectors: np.ndarray, dim: int) -> faiss.Index:
@@ -297,14 +292,13 @@ def build_index(
             faiss_module.write_index(
                 _flat_ip_index(resource_vectors, dim), str(staging / "resources.faiss")
             )
-            write_json(
+            write_records(
                 staging / "passages.json",
                 _realigned(passages, units, sentence_spans, sentence_vectors),
             )
             write_json(staging / "units.json", [[u.passage, u.language] for u in units])
-            write_json(
-                staging / "resources.json",
-                [r.model_dump(mode="json") for r in corpus.resources],
+            write_records(
+                staging / "resources.json", [ResourceRecord.of(r) for r in corpus.resources]
             )
             write_json(staging / "glossary.json", [[e.en, e.zh] for e in corpus.glossary])
             np.save(staging / "sentences.npy", sentence_vectors.astype(np.float32))

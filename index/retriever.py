@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.chunk import split_sentences
+from corpus.schema import Cost, Level, ResourceKind
 from index.embedders import Embedder
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
 from index.query import (
@@ -21,6 +22,7 @@ from index.query import (
     matching_form,
     normalize_question,
 )
+from index.records import PassageRecord
 from index.refusal import Decision, RefusalFeatures, RefusalModel, decide
 from index.store import LoadedIndex, load_index
 
@@ -81,7 +83,6 @@ class Hit:
     url: str | None
     source: str  # the article id of a passage, the resource id of a resource
     heading_path: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
     # Passages: the original's language, and what the member is shown (the translation in the
     # reply language when there is one, else the original).
     language: str | None = None
@@ -89,6 +90,15 @@ class Hit:
     title_shown: str | None = None
     heading_path_shown: tuple[str, ...] = ()
     text_shown: str | None = None
+    # Passages: character offsets of the original text into the cleaned article.
+    start: int | None = None
+    end: int | None = None
+    # Resources: what the catalogue says of the entry (corpus.schema.Resource).
+    resource_kind: ResourceKind | None = None
+    provider: str | None = None
+    level: Level | None = None
+    cost: Cost | None = None
+    topics: tuple[str, ...] = ()
 
     @property
     def shown_text(self) -> str:
@@ -122,7 +132,14 @@ class Hit:
             data["language_shown"] = self.language_shown
             data["title_shown"] = self.shown_title
             data["heading_path_shown"] = list(self.shown_heading_path)
-        data.update(self.extra)
+            data["start"] = self.start
+            data["end"] = self.end
+        else:
+            data["resource_kind"] = self.resource_kind
+            data["provider"] = self.provider
+            data["level"] = self.level
+            data["cost"] = self.cost
+            data["topics"] = list(self.topics)
         return data
 
 
@@ -236,7 +253,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config or RetrieverConfig()
         self._expander = GlossaryExpander(index.glossary)
-        self._resource_mentions = [set(r.get("mentioned_in", [])) for r in index.resources]
+        self._resource_mentions = [set(r.mentioned_in) for r in index.resources]
         # Vector and BM25 rows are search units: a passage in one of its languages.
         self._unit_passage = np.array([p for p, _ in index.units], dtype=np.int64)
         self._unit_of = {unit: row for row, unit in enumerate(index.units)}
@@ -303,7 +320,7 @@ class Retriever:
             query_vector, self.index.resource_index, self.index.resource_lexical, tokens, weight
         )
         if answered and config.resource_article_boost:
-            top_articles = {self.index.passages[i]["article_id"] for i, _ in passage_best[:3]}
+            top_articles = {self.index.passages[i].article_id for i, _ in passage_best[:3]}
             boost = np.array(
                 [bool(mentions & top_articles) for mentions in self._resource_mentions], dtype=float
             )
@@ -406,8 +423,7 @@ class Retriever:
     def _passage_tokens(self, position: int) -> set[str]:
         """Tokens of a passage in all its languages (cached: the corpus is small per passage)."""
         if position not in self._unit_tokens:
-            record = self.index.passages[position]
-            texts = [record["text"], *(t["text"] for t in record.get("translations", []))]
+            texts = [text for _, text in self.index.passages[position].texts()]
             self._unit_tokens[position] = set(tokenize(matching_form(" ".join(texts))))
         return self._unit_tokens[position]
 
@@ -436,7 +452,7 @@ class Retriever:
         chosen: tuple[float, int, str, int] | None = None  # (score, position, language, index)
         for rank, (position, _) in enumerate(best):
             record = self.index.passages[position]
-            for language, text in self._texts_of(record):
+            for language, text in record.texts():
                 unit = self._unit_of.get((position, language))
                 if unit is None:
                     continue
@@ -448,7 +464,7 @@ class Retriever:
                 for index, (_, start, end) in enumerate(sentences):
                     if not _lead_candidate(text[start:end], language):
                         continue
-                    if language != record["language"] and not self._original_is_candidate(
+                    if language != record.language and not self._original_is_candidate(
                         record, position, language, index
                     ):
                         continue  # a translation smoothed away the question mark
@@ -460,7 +476,7 @@ class Retriever:
         _, position, language, index = chosen
         record = self.index.passages[position]
         unit_sentences = self._unit_sentences(self._unit_of[(position, language)])
-        text = dict(self._texts_of(record))[language]
+        text = record.text_in(language)
         indices = [index]
         neighbours = [
             i
@@ -476,24 +492,24 @@ class Retriever:
             )
             if span <= LEAD_MAX_CHARS["zh" if language == "zh" else "en"]:
                 indices = sorted([index, closer])
-        shown_lang = self._shown_language(record, shown_language)
-        original_indices = self._map_sentences(record, language, record["language"], indices)
+        shown_lang = record.shown_language(shown_language)
+        original_indices = self._map_sentences(record, language, record.language, indices)
         shown_indices = self._map_sentences(record, language, shown_lang, indices)
         return _Lead(
-            passage_id=record["id"],
-            original=self._sentence_text(record, record["language"], original_indices),
+            passage_id=record.id,
+            original=self._sentence_text(record, record.language, original_indices),
             shown=self._sentence_text(record, shown_lang, shown_indices),
         )
 
     def _original_is_candidate(
-        self, record: dict[str, Any], position: int, language: str, index: int
+        self, record: PassageRecord, position: int, language: str, index: int
     ) -> bool:
         """Whether the original sentences a translated sentence renders may lead too."""
-        original = record["language"]
+        original = record.language
         indices = self._map_sentences(record, language, original, [index])
         unit = self._unit_of.get((position, original))
         spans = self._unit_sentences(unit) if unit is not None else []
-        text = record["text"]
+        text = record.text
         return all(
             _lead_candidate(text[spans[i][1] : spans[i][2]], original)
             for i in indices
@@ -501,39 +517,22 @@ class Retriever:
         )
 
     @staticmethod
-    def _texts_of(record: dict[str, Any]) -> list[tuple[str, str]]:
-        return [
-            (record["language"], record["text"]),
-            *((t["language"], t["text"]) for t in record.get("translations", [])),
-        ]
-
-    @staticmethod
-    def _shown_language(record: dict[str, Any], wanted: str) -> str:
-        if wanted == record["language"]:
-            return wanted
-        if any(t["language"] == wanted for t in record.get("translations", [])):
-            return wanted
-        return record["language"]
-
-    @staticmethod
     def _map_sentences(
-        record: dict[str, Any], source: str, target: str, indices: list[int]
+        record: PassageRecord, source: str, target: str, indices: list[int]
     ) -> list[int]:
         """Sentence indices of language `source` mapped to language `target` of a passage,
         through the original (translations are aligned with the original, not each other)."""
         if source == target:
             return indices
-        original_language = record["language"]
-        groups_of = {
-            t["language"]: t.get("sentence_groups", []) for t in record.get("translations", [])
-        }
+        original_language = record.language
+        groups_of = {t.language: t.sentence_groups for t in record.translations}
 
         def across(language: str, wanted: list[int], *, to_original: bool) -> list[int]:
             """Through the sentence groups of `language`, to or from the original."""
             if language == original_language:
                 return wanted
             found: list[int] = []
-            for original, translated in groups_of.get(language, []):
+            for original, translated in groups_of.get(language, ()):
                 here, there = (translated, original) if to_original else (original, translated)
                 if any(here[0] <= i < here[1] for i in wanted):
                     found.extend(range(there[0], there[1]))
@@ -542,8 +541,8 @@ class Retriever:
         in_original = across(source, indices, to_original=True)
         return sorted(set(across(target, in_original, to_original=False)))
 
-    def _sentence_text(self, record: dict[str, Any], language: str, indices: list[int]) -> str:
-        text = dict(self._texts_of(record))[language]
+    def _sentence_text(self, record: PassageRecord, language: str, indices: list[int]) -> str:
+        text = record.text_in(language)
         spans = split_sentences(text)
         if not indices or not spans:
             return text
@@ -587,44 +586,41 @@ class Retriever:
 
     def _passage_hit(self, position: int, score: float, shown_language: str) -> Hit:
         record = self.index.passages[position]
-        shown = self._shown_language(record, shown_language)
-        translation = next(
-            (t for t in record.get("translations", []) if t["language"] == shown), None
-        )
+        shown = record.shown_language(shown_language)
+        translation = record.translation(shown)
         return Hit(
             kind="passage",
-            id=record["id"],
+            id=record.id,
             score=score,
-            title=record["title"],
-            text=record["text"],
-            url=record["url"],
-            source=record["article_id"],
-            heading_path=tuple(record["heading_path"]),
-            extra={"start": record["start"], "end": record["end"]},
-            language=record["language"],
+            title=record.title,
+            text=record.text,
+            url=record.url,
+            source=record.article_id,
+            heading_path=record.heading_path,
+            language=record.language,
             language_shown=shown,
-            title_shown=translation["title"] if translation else None,
-            heading_path_shown=tuple(translation["heading_path"]) if translation else (),
-            text_shown=translation["text"] if translation else None,
+            title_shown=translation.title if translation else None,
+            heading_path_shown=translation.heading_path if translation else (),
+            text_shown=translation.text if translation else None,
+            start=record.start,
+            end=record.end,
         )
 
     def _resource_hit(self, position: int, score: float, language: QuestionLanguage) -> Hit:
         record = self.index.resources[position]
         return Hit(
             kind="resource",
-            id=record["id"],
+            id=record.id,
             score=score,
-            title=record["name"],
-            text=record["description_zh" if language == "zh" else "description_en"],
-            url=record["url"],
-            source=record["id"],
-            extra={
-                "resource_kind": record["kind"],
-                "provider": record["provider"],
-                "level": record["level"],
-                "cost": record["cost"],
-                "topics": record["topics"],
-            },
+            title=record.name,
+            text=record.description(language),
+            url=record.url,
+            source=record.id,
+            resource_kind=record.kind,
+            provider=record.provider,
+            level=record.level,
+            cost=record.cost,
+            topics=record.topics,
         )
 
 

@@ -14,6 +14,7 @@ from index.ann import (
     describe_vector_index,
 )
 from index.lexical import LexicalIndex
+from index.records import PassageRecord, ResourceRecord, read_records
 
 if TYPE_CHECKING:
     import faiss
@@ -46,8 +47,8 @@ class LoadedIndex:
 
     directory: Path
     manifest: Manifest
-    passages: list[dict[str, Any]]
-    resources: list[dict[str, Any]]
+    passages: list[PassageRecord]  # `units` name a passage by its position here
+    resources: list[ResourceRecord]  # row i of the resource indexes is resources[i]
     glossary: list[tuple[list[str], list[str]]]
     passage_index: faiss.Index
     resource_index: faiss.Index
@@ -64,13 +65,16 @@ def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
 
 
 def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
-    """Load one generation directory, refusing a mismatched, incomplete or corrupted one."""
+    """Load one generation directory, refusing a mismatched, incomplete or corrupted one.
+
+    The passage and resource files are parsed into their records here, once; a malformed
+    record is IndexCorrupt naming the file, the record and the field."""
     manifest = verify_generation(directory)
     check_compatible(manifest, embedder_id)
     fix = "rebuild with `careerbot index build --force`"
     try:
-        passages = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
-        resources = json.loads((directory / "resources.json").read_text(encoding="utf-8"))
+        passages = read_records(directory / "passages.json", PassageRecord)
+        resources = read_records(directory / "resources.json", ResourceRecord)
         glossary = [
             (list(en), list(zh))
             for en, zh in json.loads((directory / "glossary.json").read_text(encoding="utf-8"))

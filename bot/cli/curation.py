@@ -17,7 +17,7 @@ from index.embedders import make_embedder
 from index.query import InvalidQuestion
 
 if TYPE_CHECKING:
-    from bot.db.database import Database
+    from bot.db.database import Database, ExportedPin
 from bot.cli._common import (
     app,
     err,
@@ -57,7 +57,7 @@ def pins_export(
     """Write the pinned answers (without vectors) to a YAML file."""
     import asyncio
 
-    async def export() -> list[dict[str, Any]]:
+    async def export() -> list[ExportedPin]:
         database = await _open_database(settings)
         try:
             return await database.export_pins(guild)

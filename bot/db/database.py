@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 from alembic import command
@@ -72,6 +72,19 @@ class Pin:
     updated_at: datetime
     uses: int
     removed: bool
+
+
+class ExportedPin(TypedDict):
+    """A served pin as an export file holds it (YAML, no vectors); `careerbot pins import`
+    reads it back."""
+
+    guild_id: int
+    questions: list[str]
+    answer: str
+    created_by: int | None
+    created_at: str  # ISO 8601
+    source_channel_id: int | None
+    source_message_id: int | None
 
 
 @dataclass(frozen=True)
@@ -418,7 +431,7 @@ class Database:
                 for row in rows
             ]
 
-    async def export_pins(self, guild_id: int | None = None) -> list[dict[str, Any]]:
+    async def export_pins(self, guild_id: int | None = None) -> list[ExportedPin]:
         """Served pins as plain data (no vectors) for a YAML file, oldest first."""
         query = select(PinRow).options(selectinload(PinRow.questions))
         query = query.where(PinRow.removed_at.is_(None)).order_by(PinRow.id)

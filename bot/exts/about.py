@@ -31,7 +31,7 @@ class About(commands.Cog):
         index = self.bot.worker.retriever.index
         embed = about_embed(
             language_of_locale(interaction.locale),
-            articles=len({p["article_id"] for p in index.passages}),
+            articles=len({p.article_id for p in index.passages}),
             passages=len(index.passages),
             resources=len(index.resources),
             built_at=index.manifest.built_at,

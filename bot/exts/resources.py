@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -17,21 +17,22 @@ from corpus.schema import TOPICS, Cost, Level
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
+    from index.records import ResourceRecord
 
 PAGE_SIZE = 5  # five resources with their descriptions fit an embed and a phone screen
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 
 
 def filter_resources(
-    resources: list[dict[str, Any]], topic: str | None, level: str | None, cost: str | None
-) -> list[dict[str, Any]]:
+    resources: list[ResourceRecord], topic: str | None, level: str | None, cost: str | None
+) -> list[ResourceRecord]:
     """Catalogue entries matching every given filter, in catalogue order."""
     return [
         resource
         for resource in resources
-        if (not topic or topic in resource["topics"])
-        and (not level or resource["level"] == level)
-        and (not cost or resource["cost"] == cost)
+        if (not topic or topic in resource.topics)
+        and (not level or resource.level == level)
+        and (not cost or resource.cost == cost)
     ]
 
 
@@ -44,7 +45,7 @@ def topic_choices(current: str) -> list[str]:
 
 
 def resources_page(
-    catalogue: list[dict[str, Any]],
+    catalogue: list[ResourceRecord],
     language: Language,
     page: int,
     topic: str | None,

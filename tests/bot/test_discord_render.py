@@ -12,6 +12,7 @@ from bot.discord_render import (
     resources_embed,
     sources_embed,
 )
+from index.records import ResourceRecord
 from index.retriever import Hit, SearchResult
 
 
@@ -22,9 +23,17 @@ def _passage(i: int, text: str = "机器学习工程师需要线性代数。", t
 
 
 def _resource(i: int, name: str = "Math Course", text: str = "A math course.") -> Hit:
-    extra = {"level": "beginner", "cost": "free", "provider": "Uni"}
     return Hit(
-        "resource", f"r{i}", 0.8, name, text, f"https://example.com/r{i}", f"r{i}", (), extra
+        "resource",
+        f"r{i}",
+        0.8,
+        name,
+        text,
+        f"https://example.com/r{i}",
+        f"r{i}",
+        level="beginner",
+        cost="free",
+        provider="Uni",
     )
 
 
@@ -121,15 +130,20 @@ def test_sources_embed_lists_each_article_once_with_sections():
 
 
 def test_resources_and_about_embeds_within_limits():
-    resource = {
-        "name": "N" * 400,
-        "url": "https://example.com",
-        "level": "advanced",
-        "cost": "mixed",
-        "provider": "P",
-        "description_en": "d" * 3000,
-        "description_zh": "描述",
-    }
+    resource = ResourceRecord(
+        id="n",
+        name="N" * 400,
+        kind="course",
+        url="https://example.com",
+        provider="P",
+        level="advanced",
+        cost="mixed",
+        language="en",
+        topics=("math",),
+        description_zh="描述",
+        description_en="d" * 3000,
+        mentioned_in=(),
+    )
     data = _check_limits(resources_embed([resource] * 5, 1, 3, "en", "math"))
     assert data["title"] == "Learning resources · math" and data["footer"]["text"] == "Page 2/3"
     assert len(data["fields"]) == 5

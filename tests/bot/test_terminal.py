@@ -40,7 +40,9 @@ def _resource() -> Hit:
         text="A math course.",
         url="https://example.com/r",
         source="r",
-        extra={"level": "beginner", "cost": "free", "provider": "Uni"},
+        level="beginner",
+        cost="free",
+        provider="Uni",
     )
 
 

@@ -1,16 +1,84 @@
-"""Ranking on the shipped corpus with the real bundled model (the index is built once)."""
+"""Ranking on the shipped corpus with the real bundled model (the index is built once), and the
+stable JSON form of a hit."""
 
 import pytest
 
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
 from index.evaluation import EVAL_K, RESOURCE_K, evaluate
 from index.query import InvalidQuestion
-from index.retriever import Retriever, RetrieverConfig
+from index.retriever import Hit, Retriever, RetrieverConfig
 
 
 @pytest.fixture(scope="module")
 def retriever(shipped_index_root, bundled_embedder) -> Retriever:
     return Retriever.open(shipped_index_root, bundled_embedder)
+
+
+def test_hit_json_names_the_fields_of_its_kind():
+    # `careerbot search --json` is the machine interface: these keys, in this order
+    passage = Hit(
+        "passage",
+        "a#1",
+        0.91234,
+        "标题",
+        "正文。",
+        None,
+        "a",
+        ("节",),
+        start=3,
+        end=7,
+        language="zh",
+        language_shown="en",
+        title_shown="Title",
+        text_shown="Text.",
+    )
+    assert passage.to_json() == {
+        "kind": "passage",
+        "id": "a#1",
+        "score": 0.9123,
+        "title": "标题",
+        "text": "正文。",
+        "url": None,
+        "source": "a",
+        "article_id": "a",
+        "heading_path": ["节"],
+        "language": "zh",
+        "text_shown": "Text.",
+        "language_shown": "en",
+        "title_shown": "Title",
+        "heading_path_shown": ["节"],
+        "start": 3,
+        "end": 7,
+    }
+    assert list(passage.to_json())[-2:] == ["start", "end"]
+    resource = Hit(
+        "resource",
+        "r",
+        0.5,
+        "Course",
+        "Why.",
+        "https://example.com/r",
+        "r",
+        resource_kind="course",
+        provider="P",
+        level="beginner",
+        cost="free",
+        topics=("math",),
+    )
+    assert resource.to_json() == {
+        "kind": "resource",
+        "id": "r",
+        "score": 0.5,
+        "title": "Course",
+        "text": "Why.",
+        "url": "https://example.com/r",
+        "source": "r",
+        "resource_kind": "course",
+        "provider": "P",
+        "level": "beginner",
+        "cost": "free",
+        "topics": ["math"],
+    }
 
 
 def _top_sections(result, n=3):

@@ -55,8 +55,8 @@ def test_build_writes_a_self_describing_generation(small_corpus_dir, tmp_path):
     # sentence vectors for the lead: one row per sentence span, pointing into its passage
     assert loaded.sentence_vectors.shape == (len(loaded.sentence_spans), 64)
     for position, start, end in loaded.sentence_spans:
-        assert 0 <= start < end <= len(loaded.passages[position]["text"])
-    assert loaded.passages[0]["article_id"] == "alpha"
+        assert 0 <= start < end <= len(loaded.passages[position].text)
+    assert loaded.passages[0].article_id == "alpha"
     assert loaded.glossary == [(["data scientist", "data scientists"], ["数据科学家"])]
 
 

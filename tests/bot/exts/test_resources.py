@@ -1,16 +1,17 @@
 from bot.exts.resources import PAGE_SIZE, filter_resources, resources_page, topic_choices
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
 from corpus.schema import TOPICS
+from index.records import ResourceRecord
 
 
-def _catalogue() -> list[dict]:
-    return [r.model_dump(mode="json") for r in load_corpus(SHIPPED_CORPUS_DIR).resources]
+def _catalogue() -> list[ResourceRecord]:
+    return [ResourceRecord.of(r) for r in load_corpus(SHIPPED_CORPUS_DIR).resources]
 
 
 def test_filters_combine():
     catalogue = _catalogue()
     free_math = filter_resources(catalogue, "math", None, "free")
-    assert free_math and all("math" in r["topics"] and r["cost"] == "free" for r in free_math)
+    assert free_math and all("math" in r.topics and r.cost == "free" for r in free_math)
     assert len(filter_resources(catalogue, None, None, None)) == len(catalogue)
     beginners = filter_resources(catalogue, None, "beginner", None)
     assert 0 < len(beginners) < len(catalogue)
