@@ -19,8 +19,11 @@ from bot import services
 from bot.config import Settings
 from bot.curation import Curation, CurationError
 from bot.db.database import Database
+from bot.db.members_store import MembersStore
+from bot.db.settings_store import SettingsStore
 from bot.discord_ui import NotModerator, NotServerManager, respond
 from bot.i18n import _STRINGS, language_of_locale, t
+from bot.members import MemberData
 from bot.observability import (
     HealthServer,
     HealthServerError,
@@ -40,6 +43,8 @@ EXTENSIONS = (
     "bot.exts.about",
     "bot.exts.pins",
     "bot.exts.admin",
+    "bot.exts.settings",
+    "bot.exts.members",
 )
 
 
@@ -106,6 +111,7 @@ class CareerBot(commands.Bot):
         )
         self.settings = settings
         self.server_settings = ServerSettings(settings)
+        self.members: MemberData | None = None  # members' data and retention (setup_hook)
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
             lambda: services.open_retriever(settings), settings.discord.max_pending
@@ -140,6 +146,9 @@ class CareerBot(commands.Bot):
             self._reloader = IndexReloader(self.worker, self.settings.index_root)
             self._reloader.start_polling(self.settings.index.watch_seconds)
             database = await Database.open(self.settings.resolved_database_url)
+            changed = await self.server_settings.load(SettingsStore(database.engine))
+            log.info("%d server settings changed from Discord", changed)
+            self.members = MemberData(self.settings, MembersStore(database.engine))
             self._curation = Curation(self.settings, self.worker, database, self.server_settings)
             pinned = await self._curation.load_pins()
             log.info("serving %d pinned questions", pinned)
