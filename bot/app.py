@@ -20,9 +20,12 @@ from bot.config import Settings
 from bot.curation import Curation, CurationError
 from bot.db.database import Database
 from bot.db.forum_store import ForumStore
+from bot.db.members_store import MembersStore
+from bot.db.settings_store import SettingsStore
 from bot.discord_ui import NotModerator, NotServerManager, respond
 from bot.forum import Forum
 from bot.i18n import _STRINGS, language_of_locale, t
+from bot.members import MemberData
 from bot.observability import (
     HealthServer,
     HealthServerError,
@@ -31,7 +34,7 @@ from bot.observability import (
     configure_logging,
 )
 from bot.reload import IndexReloader
-from bot.server_settings import ServerSettings
+from bot.server_settings import ServerSettings, any_forum_channels_configured
 from bot.worker import SearchWorker, WorkerBusy
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ EXTENSIONS = (
     "bot.exts.pins",
     "bot.exts.admin",
     "bot.exts.forum",
+    "bot.exts.settings",
+    "bot.exts.members",
 )
 
 
@@ -97,9 +102,12 @@ class CareerBot(commands.Bot):
         worker: SearchWorker | None = None,
         *,
         load_search: bool = True,
+        read_message_content: bool | None = None,
         **client_options: Any,
     ):
-        """`client_options` go to discord.py's client (tests shorten `guild_ready_timeout`)."""
+        """`client_options` go to discord.py's client (tests shorten `guild_ready_timeout`).
+        `read_message_content`: ask for the Message Content intent; by default when the YAML
+        configures a help forum (`run_bot` also counts forums set from Discord)."""
         # The bot has no voice: discord.py's start-up warnings about missing voice libraries
         # (PyNaCl, davey) would only worry whoever reads the logs.
         discord.VoiceClient.warn_nacl = False
@@ -107,13 +115,18 @@ class CareerBot(commands.Bot):
         server_settings = ServerSettings(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=minimal_intents(server_settings.any_forum_channels()),
+            intents=minimal_intents(
+                server_settings.any_forum_channels()
+                if read_message_content is None
+                else read_message_content
+            ),
             allowed_mentions=discord.AllowedMentions.none(),  # never ping from echoed text
             help_command=None,
             **client_options,
         )
         self.settings = settings
         self.server_settings = server_settings
+        self.members: MemberData | None = None  # members' data and retention (setup_hook)
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
             lambda: services.open_retriever(settings), settings.discord.max_pending
@@ -156,6 +169,9 @@ class CareerBot(commands.Bot):
             self._reloader = IndexReloader(self.worker, self.settings.index_root)
             self._reloader.start_polling(self.settings.index.watch_seconds)
             database = await Database.open(self.settings.resolved_database_url)
+            changed = await self.server_settings.load(SettingsStore(database.engine))
+            log.info("%d server settings changed from Discord", changed)
+            self.members = MemberData(self.settings, MembersStore(database.engine))
             self._curation = Curation(self.settings, self.worker, database, self.server_settings)
             pinned = await self._curation.load_pins()
             log.info("serving %d pinned questions", pinned)
@@ -381,7 +397,9 @@ async def run_bot(settings: Settings, token: str) -> int:
         guild_count = None
         if settings.discord.shard_count is None and settings.discord.shard_above_guilds:
             guild_count = await approximate_guild_count(settings, token)
-        bot = make_bot(settings, guild_count)
+        # intents are fixed once the client exists: forums set from Discord count too
+        read_content = await any_forum_channels_configured(settings)
+        bot = make_bot(settings, guild_count, read_message_content=read_content)
         if isinstance(bot, ShardedCareerBot):
             log.info(
                 "sharding: %s shards, running %s",

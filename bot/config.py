@@ -198,7 +198,8 @@ class ForumSettings(BaseModel):
 
 
 class CurationSettings(BaseModel):
-    """Who may pin and manage answers, besides members with Manage Messages in the channel."""
+    """Who may pin and manage answers, besides members with Manage Messages in the channel, and
+    how long members' questions are kept."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -207,6 +208,15 @@ class CurationSettings(BaseModel):
     )
     moderator_user_ids: list[int] = Field(
         default_factory=list, description="users who are moderators"
+    )
+    # Members' questions are personal data: a server may keep them only as long as they help
+    # (statistics, the unanswered-question report). None keeps them until a member asks
+    # /forget-me.
+    question_retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="delete questions, answer records and votes older than this many days; "
+        "None: keep them",
     )
 
 

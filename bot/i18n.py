@@ -332,6 +332,231 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "⚠️ The new index was published but could not be loaded; still serving the old "
         "one: {reason}",
     },
+    # --- server settings (/settings) ---
+    "command.settings": {
+        "zh": "机器人在本服务器的设置（需要“管理服务器”权限）",
+        "en": "The bot's settings in this server (Manage Server)",
+    },
+    "command.settings.show": {
+        "zh": "显示机器人在本服务器的设置",
+        "en": "Show the bot's settings in this server",
+    },
+    "command.settings.channels": {
+        "zh": "机器人回答问题的频道",
+        "en": "Channels where the bot answers",
+    },
+    "command.settings.channels.add": {"zh": "把频道加入列表", "en": "Add a channel to a list"},
+    "command.settings.channels.remove": {
+        "zh": "把频道从列表中移除",
+        "en": "Remove a channel from a list",
+    },
+    "command.settings.channels.kind": {"zh": "哪个列表", "en": "Which list"},
+    "command.settings.channels.channel": {"zh": "频道", "en": "The channel"},
+    "choice.kind.enabled": {
+        "zh": "enabled：回答提及我的消息",
+        "en": "enabled: mentions are answered",
+    },
+    "choice.kind.thread": {
+        "zh": "thread：每个回答开一个子区",
+        "en": "thread: each answer opens a thread",
+    },
+    "choice.kind.forum": {"zh": "forum：求助论坛", "en": "forum: a help forum"},
+    "command.settings.solved_tag": {
+        "zh": "标记帖子已解决的论坛标签",
+        "en": "The forum tag that marks a post solved",
+    },
+    "command.settings.solved_tag.name": {
+        "zh": "标签名（最多 20 个字符）",
+        "en": "Tag name (up to 20 characters)",
+    },
+    "command.settings.review_channel": {
+        "zh": "已解决的帖子在哪个频道里被提议为置顶答案",
+        "en": "Where solved posts are proposed as pinned answers",
+    },
+    "command.settings.review_channel.channel": {
+        "zh": "频道（不填表示不提议）",
+        "en": "The channel (leave out for none)",
+    },
+    "command.settings.cooldown": {
+        "zh": "成员两次提问之间要等待的秒数",
+        "en": "Seconds a member waits between two questions",
+    },
+    "command.settings.cooldown.seconds": {"zh": "秒数（0 到 3600）", "en": "Seconds (0 to 3600)"},
+    "command.settings.language": {
+        "zh": "看不出问题的语言时用什么语言回答",
+        "en": "Reply language when a question's own language is unclear",
+    },
+    "command.settings.language.value": {"zh": "zh、en 或 auto", "en": "zh, en or auto"},
+    "choice.language.zh": {"zh": "中文", "en": "Chinese"},
+    "choice.language.en": {"zh": "英文", "en": "English"},
+    "choice.language.auto": {
+        "zh": "auto：不指定，由机器人决定",
+        "en": "auto: no preference, the bot decides",
+    },
+    "command.settings.moderator_role": {
+        "zh": "在本服务器担任管理员的身份组",
+        "en": "Roles whose members are moderators here",
+    },
+    "command.settings.moderator_role.add": {
+        "zh": "让一个身份组的成员成为管理员",
+        "en": "Make a role's members moderators",
+    },
+    "command.settings.moderator_role.remove": {
+        "zh": "一个身份组的成员不再是管理员",
+        "en": "A role's members are no longer moderators",
+    },
+    "command.settings.moderator_role.role": {"zh": "身份组", "en": "The role"},
+    "command.settings.when_unsure": {
+        "zh": "论坛帖子没有好的答案时：保持沉默还是说明",
+        "en": "In a forum post without a good answer: stay silent or say so",
+    },
+    "command.settings.when_unsure.reply": {"zh": "silent 或 say", "en": "silent or say"},
+    "choice.unsure.silent": {"zh": "silent：什么都不说", "en": "silent: say nothing"},
+    "choice.unsure.say": {
+        "zh": "say：回复说没有好的答案",
+        "en": "say: reply that there is no good answer",
+    },
+    "command.settings.reset": {
+        "zh": "把一项设置恢复为默认值",
+        "en": "Give a setting its default value again",
+    },
+    "command.settings.reset.setting": {"zh": "设置项", "en": "The setting"},
+    "command.settings.history": {
+        "zh": "谁在什么时候修改了哪项设置",
+        "en": "Who changed which setting, and when",
+    },
+    "settings.name.enabled_channels": {"zh": "启用的频道", "en": "Enabled channels"},
+    "settings.name.thread_channels": {"zh": "开子区回答的频道", "en": "Thread channels"},
+    "settings.name.forum_channels": {"zh": "求助论坛", "en": "Help forums"},
+    "settings.name.solved_tag": {"zh": "已解决标签", "en": "Solved tag"},
+    "settings.name.review_channel": {"zh": "审核频道", "en": "Review channel"},
+    "settings.name.cooldown_seconds": {"zh": "提问冷却时间", "en": "Cooldown"},
+    "settings.name.language": {"zh": "默认回复语言", "en": "Reply language"},
+    "settings.name.moderator_role_ids": {"zh": "管理员身份组", "en": "Moderator roles"},
+    "settings.name.reply_when_unsure": {"zh": "没有好答案时", "en": "When unsure"},
+    "settings.value.default": {"zh": "默认值", "en": "default"},
+    "settings.value.all_channels": {"zh": "所有频道", "en": "all channels"},
+    "settings.value.none": {"zh": "无", "en": "none"},
+    "settings.value.seconds": {"zh": "{seconds} 秒", "en": "{seconds} s"},
+    "settings.value.language.zh": {"zh": "中文", "en": "Chinese"},
+    "settings.value.language.en": {"zh": "英文", "en": "English"},
+    "settings.value.language.auto": {"zh": "自动", "en": "automatic"},
+    "settings.value.unsure.say": {"zh": "回复说没有好的答案", "en": "say there is no good answer"},
+    "settings.value.unsure.silent": {"zh": "保持沉默", "en": "stay silent"},
+    "settings.title": {"zh": "机器人在本服务器的设置", "en": "The bot's settings in this server"},
+    "settings.from_server": {"zh": "已用 /settings 修改", "en": "set with /settings"},
+    "settings.from_default": {"zh": "配置文件的默认值", "en": "configured default"},
+    "settings.footer": {
+        "zh": "用 /settings 的子命令修改，/settings reset 恢复默认值，/settings history 查看修改记录。",
+        "en": "Change them with the /settings subcommands, /settings reset restores a default, "
+        "/settings history shows who changed what.",
+    },
+    "settings.changed": {"zh": "✅ {setting}：{old} → {new}", "en": "✅ {setting}: {old} → {new}"},
+    "settings.unchanged": {
+        "zh": "{setting}已经是 {value}，没有改动。",
+        "en": "{setting} is already {value}: nothing changed.",
+    },
+    "settings.already_listed": {
+        "zh": "{item} 已经在{setting}里了，没有改动。",
+        "en": "{item} is already in {setting}: nothing changed.",
+    },
+    "settings.not_listed": {
+        "zh": "{item} 不在{setting}里，没有改动。",
+        "en": "{item} is not in {setting}: nothing changed.",
+    },
+    "settings.forum_needs_restart": {
+        "zh": "⚠️ 机器人启动时没有申请“消息内容”特权（Message Content intent），暂时读不到论坛帖子："
+        "请在开发者后台（Bot › Privileged Gateway Intents）为机器人开启它，然后重启机器人。",
+        "en": "⚠️ The bot started without the Message Content intent, so it cannot read the "
+        "posts of this forum yet: enable it for the bot in the developer portal (Bot › "
+        "Privileged Gateway Intents) and restart the bot.",
+    },
+    "settings.reset_done": {
+        "zh": "✅ {setting}已恢复为默认值：{value}",
+        "en": "✅ {setting} is back to its default: {value}",
+    },
+    "settings.reset_nothing": {
+        "zh": "{setting}本来就是默认值（{value}），没有改动。",
+        "en": "{setting} already has its default value ({value}): nothing changed.",
+    },
+    "settings.history_title": {"zh": "设置的修改记录", "en": "Changes to the settings"},
+    "settings.history_none": {
+        "zh": "还没有人用 /settings 修改过设置。",
+        "en": "No setting has been changed with /settings yet.",
+    },
+    "settings.history_footer": {
+        "zh": "最近 {shown} 次修改，共 {total} 次",
+        "en": "The latest {shown} of {total} changes",
+    },
+    "settings.error.unknown": {"zh": "没有这项设置：{name}。", "en": "There is no setting {name}."},
+    "settings.error.not_a_list": {
+        "zh": "{setting}不是列表，不能添加或移除。",
+        "en": "{setting} is not a list: nothing can be added to or removed from it.",
+    },
+    "settings.error.channel_not_text": {
+        "zh": "{channel} 不是文字频道：{setting}只能是文字频道或公告频道。",
+        "en": "{channel} is not a text channel: {setting} takes text or announcement channels.",
+    },
+    "settings.error.channel_not_forum": {
+        "zh": "{channel} 不是论坛频道：{setting}只能是论坛频道。",
+        "en": "{channel} is not a forum channel: {setting} takes forum channels only.",
+    },
+    "settings.error.too_many": {
+        "zh": "{setting}最多只能有 {limit} 项。",
+        "en": "{setting} can hold at most {limit} entries.",
+    },
+    "settings.error.everyone_role": {
+        "zh": "@everyone 不能作为管理员身份组：那样每个成员都会成为管理员。",
+        "en": "@everyone cannot be a moderator role: every member would be a moderator.",
+    },
+    "settings.error.cooldown": {
+        "zh": "冷却时间必须在 0 到 {limit} 秒之间。",
+        "en": "The cooldown must be between 0 and {limit} seconds.",
+    },
+    "settings.error.solved_tag": {
+        "zh": "标签名需要 1 到 {limit} 个字符。",
+        "en": "A tag name has 1 to {limit} characters.",
+    },
+    "settings.error.language": {
+        "zh": "回复语言只能是 zh、en 或 auto。",
+        "en": "The reply language is zh, en or auto.",
+    },
+    "settings.error.invalid": {
+        "zh": "{setting}的值无效：{reason}",
+        "en": "Invalid value for {setting}: {reason}",
+    },
+    # --- members' data (/forget-me) ---
+    "command.forget_me": {
+        "zh": "删除机器人在本服务器保存的关于你的数据",
+        "en": "Delete what the bot stores about you in this server",
+    },
+    "members.nothing": {
+        "zh": "机器人在本服务器没有保存任何关于你的数据。",
+        "en": "The bot stores nothing about you in this server.",
+    },
+    "members.confirm": {
+        "zh": "机器人在本服务器保存了你的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录和 "
+        "{forum_posts} 个论坛帖子记录。确定要全部删除吗？删除后无法恢复。",
+        "en": "The bot stores {questions} questions, {votes} votes, {answers} answer records and "
+        "{forum_posts} forum post records of yours in this server. Delete them all? This "
+        "cannot be undone.",
+    },
+    "members.deleted": {
+        "zh": "✅ 已删除你在本服务器的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录和 "
+        "{forum_posts} 个论坛帖子记录。",
+        "en": "✅ Deleted {questions} questions, {votes} votes, {answers} answer records and "
+        "{forum_posts} forum post records of yours in this server.",
+    },
+    "members.cancelled": {
+        "zh": "已取消，没有删除任何内容。",
+        "en": "Cancelled: nothing was deleted.",
+    },
+    "members.not_yours": {
+        "zh": "这个按钮属于另一位成员的 /forget-me。",
+        "en": "This button belongs to another member's /forget-me.",
+    },
+    "button.forget_confirm": {"zh": "删除我的数据", "en": "Delete my data"},
+    "button.cancel": {"zh": "取消", "en": "Cancel"},
 }
 
 

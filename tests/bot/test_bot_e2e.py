@@ -384,9 +384,11 @@ def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path
         "Pin as answer",
         "about",
         "ask",
+        "forget-me",
         "pins",
         "reindex",
         "resources",
+        "settings",
         "stats",
     ]
     assert f"/guilds/{guild_id}/commands" in request.path

@@ -1,0 +1,168 @@
+"""Members' data on Discord: `/forget-me` (after a confirmation) and the retention schedule.
+
+A thin adapter over `bot.members.MemberData`: it asks the member to confirm, calls the service
+and says what was deleted; the retention purge runs here on a timer (at start-up, then every
+`RETENTION_CHECK_SECONDS`), the service decides what is old enough.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+from discord.ext import commands, tasks
+
+from bot.discord_ui import careerbot_of, language_of, respond
+from bot.i18n import Language, t
+from bot.members import MemberData, MemberDataCounts
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger(__name__)
+
+
+def _localized(key: str) -> locale_str:
+    """A command's text for Discord: the English string of `key` as sent, the key for the
+    Chinese translation (`bot.app.StringsTranslator`)."""
+    return locale_str(t(key, "en"), key=key)
+
+
+# Retention is counted in days: checking every hour keeps rows at most an hour past it.
+RETENTION_CHECK_SECONDS = 3600
+
+
+def _members(interaction: discord.Interaction) -> MemberData:
+    members = careerbot_of(interaction).members
+    if members is None:
+        raise RuntimeError("the bot has not been set up")
+    return members
+
+
+def _counts(key: str, counts: MemberDataCounts, language: Language) -> str:
+    return t(
+        key,
+        language,
+        questions=counts.questions,
+        votes=counts.votes,
+        answers=counts.answers,
+        forum_posts=counts.forum_posts,
+    )
+
+
+class ForgetConfirmButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:forget-me:(?P<user_id>\d+)"
+):
+    """ "Delete my data" under the /forget-me confirmation. Persistent, and it names the member
+    who asked: only they can confirm (the message is ephemeral, this is belt and braces)."""
+
+    def __init__(self, user_id: int, label: str = ""):
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Delete my data",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"careerbot:forget-me:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ForgetConfirmButton:
+        return cls(int(match["user_id"]), item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        language = language_of(interaction)
+        if interaction.user.id != self.user_id or interaction.guild_id is None:
+            await respond(interaction, t("members.not_yours", language))
+            return
+        deleted = await _members(interaction).forget(interaction.guild_id, interaction.user.id)
+        await interaction.response.edit_message(
+            content=_counts("members.deleted", deleted, language), view=None
+        )
+
+
+class ForgetCancelButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"careerbot:forget-me:cancel"
+):
+    """ "Cancel" under the /forget-me confirmation: nothing is deleted."""
+
+    def __init__(self, label: str = ""):
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Cancel",
+                style=discord.ButtonStyle.secondary,
+                custom_id="careerbot:forget-me:cancel",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ForgetCancelButton:
+        return cls(item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        language = language_of(interaction)
+        await interaction.response.edit_message(content=t("members.cancelled", language), view=None)
+
+
+class Members(commands.Cog):
+    """`/forget-me`, and deleting members' old questions on a schedule."""
+
+    def __init__(self, bot: CareerBot):
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        members = self.bot.members
+        if members is not None and members.retention is not None:
+            self.purge_expired.start()  # the first run is now, at start-up
+
+    async def cog_unload(self) -> None:
+        self.purge_expired.cancel()
+
+    @tasks.loop(seconds=RETENTION_CHECK_SECONDS)
+    async def purge_expired(self) -> None:
+        """Delete what is older than the retention; a failure waits for the next run."""
+        members = self.bot.members
+        if members is None:
+            return
+        try:
+            await members.purge_expired()
+        except Exception:
+            # a database hiccup must not end the schedule: the next run deletes what this
+            # one could not
+            log.exception(
+                "the retention purge failed; trying again in %d s", RETENTION_CHECK_SECONDS
+            )
+
+    @app_commands.command(
+        name="forget-me",
+        description=_localized("command.forget_me"),
+    )
+    @app_commands.guild_only()
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        """Say what the bot keeps about the member here and ask them to confirm deleting it."""
+        language = language_of(interaction)
+        assert interaction.guild_id is not None  # guild_only
+        held = await _members(interaction).held(interaction.guild_id, interaction.user.id)
+        if not held.total:
+            await respond(interaction, t("members.nothing", language))
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            ForgetConfirmButton(interaction.user.id, t("button.forget_confirm", language))
+        )
+        view.add_item(ForgetCancelButton(t("button.cancel", language)))
+        await respond(interaction, _counts("members.confirm", held, language), view=view)
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    bot.add_dynamic_items(ForgetConfirmButton, ForgetCancelButton)
+    await bot.add_cog(Members(bot))
