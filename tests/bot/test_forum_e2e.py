@@ -310,3 +310,29 @@ def test_a_missing_message_content_intent_stops_start_up_with_one_line(
     assert len(errors) == 1 and not errors[0].exc_info
     assert "Message Content Intent" in errors[0].getMessage()
     assert "forum_channels" in errors[0].getMessage()
+
+
+def test_without_manage_threads_the_member_is_told_and_nothing_is_recorded(index_root, tmp_path):
+    async def main() -> None:
+        async with forum_bot(index_root, tmp_path) as (emulator, bot, forum, review):
+            emulator.set_permission_overwrite(
+                forum, None, deny=discord.Permissions(manage_threads=True).value
+            )
+            post = emulator.member_create_post(forum, "Which deep learning course?", "Any?")
+            await _eventually(lambda: _stored(bot, post["id"]))
+            reply = emulator.send_message("fast.ai, then the d2l book.", channel=post["id"])
+            marked = emulator.send_message_command(MARK_AS_SOLUTION, reply)
+            told = message_of(await emulator.wait_for_request(is_answer_to(marked), TIMEOUT))
+            assert told["flags"] & EPHEMERAL and "Manage Threads" in told["content"]
+            assert [
+                r.status for r in emulator.find_requests("PATCH", rf"/channels/{post['id']}$")
+            ] == [403]
+            assert emulator.applied_tag_names(post["id"]) == []
+            assert (await bot.forum.store.get(int(post["id"]))).solution is None
+            assert emulator.find_requests("POST", rf"/channels/{review}/messages") == []
+
+    _run(main())
+
+
+async def _stored(bot: CareerBot, thread_id: int | str) -> bool:
+    return await bot.forum.store.get(int(thread_id)) is not None
