@@ -1,22 +1,41 @@
-"""The Dockerfile and docker-compose.yml, checked as far as possible without a Docker engine:
-stages, base image, install order, user, entrypoint, health check, volume, files copied, and
-that every CAREERBOT_* variable they set is a real setting."""
+"""The Dockerfile, docker-compose.yml and the image build's helper, checked without a Docker
+engine: stages and base image, dependencies installed before the code (by simulating which
+layers a change invalidates), no torch by default, user, HOME and HF_HOME, entrypoint, the health
+check (run against a local server on the configured port), volume, files copied, that every
+CAREERBOT_* variable is a real setting, stop timeouts above the shutdown grace, and how the build
+reaches the package index. .ci/container.sh builds and runs the image for real."""
 
 from __future__ import annotations
 
 import fnmatch
+import http.server
+import importlib.metadata
+import importlib.util
 import json
 import re
 import shlex
+import subprocess
+import sys
+import threading
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bot.config import OpsSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+USER_ID = "10001"
 
 
 @dataclass
@@ -27,6 +46,14 @@ class Stage:
 
     def all(self, keyword: str) -> list[str]:
         return [arguments for kw, arguments in self.instructions if kw == keyword]
+
+    def arguments(self) -> dict[str, str]:
+        """The stage's ARG defaults."""
+        found = {}
+        for arguments in self.all("ARG"):
+            name, _, default = arguments.partition("=")
+            found[name] = "".join(shlex.split(default))
+        return found
 
 
 def _instructions(text: str) -> list[tuple[str, str]]:
@@ -58,7 +85,7 @@ def _stages(instructions: list[tuple[str, str]]) -> tuple[dict[str, str], list[S
     for keyword, rest in instructions:
         if keyword == "ARG" and not stages:
             name, _, default = rest.partition("=")
-            arguments[name] = default
+            arguments[name] = "".join(shlex.split(default))
         elif keyword == "FROM":
             parts = rest.split()
             base = re.sub(r"\$\{(\w+)\}", lambda m: arguments[m.group(1)], parts[0])
@@ -80,9 +107,19 @@ def _exec_form(arguments: str) -> list[str]:
     return value
 
 
+def _without_mounts(run: str) -> str:
+    """A RUN's shell command without its leading --mount=… options."""
+    return re.sub(r"^(--mount=\S+\s+)+", "", run)
+
+
 @pytest.fixture(scope="module")
-def stages() -> list[Stage]:
-    return _stages(_instructions((ROOT / "Dockerfile").read_text(encoding="utf-8")))[1]
+def dockerfile() -> tuple[dict[str, str], list[Stage]]:
+    return _stages(_instructions((ROOT / "Dockerfile").read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def stages(dockerfile) -> list[Stage]:
+    return dockerfile[1]
 
 
 @pytest.fixture(scope="module")
@@ -98,34 +135,182 @@ def runtime_env(runtime: Stage) -> dict[str, str]:
     return env
 
 
-def test_a_multi_stage_build_on_a_slim_python(stages):
+def _stage(stages: list[Stage], name: str) -> Stage:
+    return next(stage for stage in stages if stage.name == name)
+
+
+def test_a_multi_stage_build_on_a_slim_python(dockerfile, stages):
+    arguments, _ = dockerfile
     assert len(stages) >= 2
     names = [stage.name for stage in stages]
     assert len(set(names)) == len(names)
-    for stage in stages:
-        assert re.fullmatch(r"python:3\.1[1-9]-slim(-\w+)?", stage.base), stage.base
-    # the runtime takes its virtualenv and index from the builder, nothing else from outside
+    for position, stage in enumerate(stages):
+        earlier = {s.name for s in stages[:position]}
+        assert stage.base in earlier or re.fullmatch(r"python:3\.1[1-9]-slim(-\w+)?", stage.base), (
+            stage.base
+        )
+    # the runtime starts from the plain base (no build tools) and takes everything else from
+    # the earlier stages, nothing from the build context
+    assert stages[-1].base == arguments["PYTHON_IMAGE"]
     copies = stages[-1].all("COPY")
-    assert copies and all(c.startswith("--from=builder") for c in copies)
+    assert copies and all(re.match(r"--from=(\S+)", c).group(1) in names for c in copies)
 
 
-def test_cpu_torch_is_installed_before_the_project(stages):
-    builder = stages[0]
-    runs = builder.all("RUN")
-    torch = next(i for i, r in enumerate(runs) if "torch==" in r)
-    assert "--index-url https://download.pytorch.org/whl/cpu" in runs[torch]
-    pinned = re.search(r"torch==(\S+)", runs[torch]).group(1)
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert f"torch=={pinned}" in ci  # the same version CI tests with
-    project = next(i for i, r in enumerate(runs) if re.search(r"pip install '?\.\[", r))
-    assert torch < project
+def _invalidated(stages: list[Stage], changed: str) -> dict[str | None, int | None]:
+    """Per stage, the position of the first instruction whose build cache a change to the
+    context file `changed` invalidates (None: the whole stage is reused), as Docker decides:
+    a COPY of it or of a stage it invalidated, a RUN mounting such a stage, FROM such a stage."""
+    first: dict[str | None, int | None] = {}
+    for stage in stages:
+        position = 0 if first.get(stage.base) is not None else None
+        for i, (keyword, arguments) in enumerate(stage.instructions):
+            if position is not None:
+                break
+            origin = re.search(r"(?:--|,)from=([\w.-]+)", arguments)  # COPY --from, RUN --mount
+            if keyword == "COPY" and origin is None:
+                sources = [w for w in shlex.split(arguments) if not w.startswith("--")][:-1]
+                if any(
+                    s in (".", "./") or changed == s or changed.startswith(s + "/") for s in sources
+                ):
+                    position = i
+            elif origin is not None and first.get(origin.group(1)) is not None:
+                position = i  # COPY --from or RUN --mount=…,from=
+        first[stage.name] = position
+    return first
+
+
+def _installs_dependencies(keyword: str, arguments: str) -> bool:
+    return keyword == "RUN" and "pip install" in arguments and "--no-deps" not in arguments
+
+
+def test_dependencies_are_installed_before_the_code_is_copied(stages, runtime):
+    for changed in ("bot/app.py", "index/retriever.py", "corpus/loader.py", "README.md"):
+        invalidated = _invalidated(stages, changed)
+        for stage in stages:
+            cut = invalidated[stage.name]
+            for i, (keyword, arguments) in enumerate(stage.instructions):
+                if _installs_dependencies(keyword, arguments):
+                    assert cut is None or i < cut, f"{changed} reinstalls: {arguments}"
+        # the runtime takes its virtualenv from a stage that a code change leaves alone…
+        keywords = runtime.instructions
+        venv = next(i for i, (k, a) in enumerate(keywords) if k == "COPY" and "/opt/venv" in a)
+        origin = re.search(r"--from=(\S+)", keywords[venv][1]).group(1)
+        assert invalidated[origin] is None, origin
+        assert invalidated[runtime.name] is None or venv < invalidated[runtime.name]
+        # …and the project itself, without dependencies, from one that the change rebuilds
+        project = [
+            (stage, i)
+            for stage in stages
+            for i, (keyword, arguments) in enumerate(stage.instructions)
+            if keyword == "RUN" and re.search(r"pip install --no-deps", arguments)
+        ]
+        assert {stage.name for stage, _ in project} >= {"builder", runtime.name}
+        for stage, i in project:
+            assert invalidated[stage.name] is not None and i >= invalidated[stage.name]
+    # the simulation can tell: a change to pyproject.toml does reinstall the dependencies
+    invalidated = _invalidated(stages, "pyproject.toml")
+    deps = _stage(stages, "deps")
+    assert any(
+        _installs_dependencies(keyword, arguments) and i >= invalidated["deps"]
+        for i, (keyword, arguments) in enumerate(deps.instructions)
+    )
+    # the dependency stage sees no code at all
+    for arguments in deps.all("COPY"):
+        assert shlex.split(arguments)[:-1] == ["pyproject.toml"], arguments
+
+
+def _requirements_command(stages: list[Stage]) -> list[str]:
+    deps = _stage(stages, "deps")
+    run = next(r for r in deps.all("RUN") if "> requirements.txt" in r)
+    words = shlex.split(run)
+    assert words[:2] == ["python", "-c"] and words[3:] == ["$EXTRAS", ">", "requirements.txt"]
+    return [sys.executable, "-c", words[2]]
+
+
+def test_the_requirements_come_from_pyproject_metadata(stages):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    command = _requirements_command(stages)
+
+    def requirements(extras: str) -> list[str]:
+        result = subprocess.run(
+            [*command, extras], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return result.stdout.splitlines()
+
+    assert requirements("") == project["dependencies"]
+    assert requirements("st") == project["dependencies"] + project["optional-dependencies"]["st"]
+    with pytest.raises(subprocess.CalledProcessError):
+        requirements("no-such-extra")  # a misspelt extra fails the build
+
+
+def _closure(requirements: list[str]) -> set[str]:
+    """Every distribution the requirements pull in, read from the installed metadata."""
+    seen: set[tuple[str, frozenset[str]]] = set()
+    names: set[str] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        requirement = todo.pop()
+        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        names.add(key[0])
+        try:
+            distribution = importlib.metadata.distribution(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            continue  # not for this platform or Python
+        for text in distribution.requires or []:
+            dependency = Requirement(text)
+            environments = [{"extra": extra} for extra in ("", *requirement.extras)]
+            if dependency.marker is None or any(
+                dependency.marker.evaluate(environment) for environment in environments
+            ):
+                todo.append(dependency)
+    return names
+
+
+def test_the_default_image_has_no_torch(dockerfile, stages, tmp_path):
+    arguments, _ = dockerfile
+    assert arguments["EXTRAS"] == ""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in project["dependencies"]:
+        importlib.metadata.distribution(Requirement(requirement).name)  # installed: can tell
+    assert "torch" not in _closure(project["dependencies"])
+    assert "torch" in _closure(project["optional-dependencies"]["st"])  # the check can fail
+    # torch is installed only for the st extra, and then its CPU build at CI's version
+    deps = _stage(stages, "deps")
+    [run] = [r for r in deps.all("RUN") if "torch==" in r]
+    stub = tmp_path / "bin" / "pip"
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\necho "$@" >> "$PIP_CALLS"\n', encoding="utf-8")
+    stub.chmod(0o755)
+
+    def pip_calls(extras: str) -> list[str]:
+        calls = tmp_path / f"calls-{extras}"
+        calls.touch()
+        environment = {
+            **deps.arguments(),
+            "EXTRAS": extras,
+            "PIP_CALLS": str(calls),
+            "PATH": f"{stub.parent}:/usr/bin:/bin",
+        }
+        subprocess.run(["sh", "-c", _without_mounts(run)], env=environment, check=True)
+        return calls.read_text(encoding="utf-8").splitlines()
+
+    assert pip_calls("") == []
+    [call] = pip_calls("st")
+    version = deps.arguments()["TORCH_VERSION"]
+    assert call.split()[-1] == f"torch=={version}+cpu"  # +cpu: never the CUDA wheels
+    assert f"torch=={version}" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert pip_calls("st,other") and pip_calls("other") == []
 
 
 def test_the_index_is_built_in_the_image_from_the_corpus_it_ships(stages, runtime_env):
+    builder = _stage(stages, "builder")
     builder_env: dict[str, str] = {}
-    for arguments in stages[0].all("ENV"):
+    for arguments in builder.all("ENV"):
         builder_env.update(_env(arguments))
-    assert any("careerbot index build" in r for r in stages[0].all("RUN"))
+    assert any("careerbot index build" in r for r in builder.all("RUN"))
     for name in ("CAREERBOT_CORPUS_DIR", "CAREERBOT_INDEX__DIR"):
         assert builder_env[name] == runtime_env[name]  # served where it was built
     index_dir = runtime_env["CAREERBOT_INDEX__DIR"]
@@ -135,28 +320,92 @@ def test_the_index_is_built_in_the_image_from_the_corpus_it_ships(stages, runtim
     assert any(c.split()[-1] == corpus_dir for c in copies)
 
 
+def _user(runtime: Stage) -> dict[str, str]:
+    """The runtime's useradd: its options (a flag maps to ""), "name", and the whole RUN."""
+    [run] = [r for r in runtime.all("RUN") if "useradd" in r]
+    words = shlex.split(run)
+    command = words[words.index("useradd") + 1 :]
+    command = command[: command.index("&&")] if "&&" in command else command
+    options = {"name": command[-1], "run": run}
+    for i, word in enumerate(command[:-1]):
+        if word.startswith("--"):
+            value = command[i + 1]
+            options[word] = "" if value.startswith("--") or i + 1 == len(command) - 1 else value
+    return options
+
+
 def test_the_bot_runs_as_a_non_root_user_in_exec_form(runtime):
     keywords = [keyword for keyword, _ in runtime.instructions]
     users = runtime.all("USER")
-    assert users and users[-1].split(":")[0] not in {"root", "0"}
+    user = _user(runtime)
+    assert users and users[-1].split(":")[0] == user["name"] not in {"root", "0", ""}
+    assert user["--uid"] == USER_ID and "--system" in user["run"]
     assert keywords.index("USER") < keywords.index("ENTRYPOINT")
     assert _exec_form(runtime.all("ENTRYPOINT")[-1]) == ["careerbot"]
     assert _exec_form(runtime.all("CMD")[-1]) == ["run"]
     assert runtime.all("STOPSIGNAL") == ["SIGTERM"]  # the graceful shutdown's signal
 
 
-def test_the_health_check_asks_the_bots_health_endpoint(runtime, runtime_env):
+def test_home_and_hf_home_belong_to_the_user(runtime, runtime_env):
+    user = _user(runtime)
+    home, hf_home = runtime_env["HOME"], runtime_env["HF_HOME"]
+    assert user["--home-dir"] == home and "--create-home" in user["run"]
+    # HF_HOME is created and handed to the user, like the data volume it lives on
+    volume = runtime_env["CAREERBOT_DATA_DIR"]
+    assert hf_home.startswith(volume + "/") or hf_home.startswith(home + "/")
+    run = user["run"]
+    assert re.search(rf"mkdir -p \S*{re.escape(hf_home)}\b", run)
+    owned = re.findall(rf"chown -R {user['name']}:\S+ (\S+)", run)
+    assert any(hf_home == o or hf_home.startswith(o + "/") for o in owned), owned
+    assert any(volume == o for o in owned), owned
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    status = 200
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).asked.append(self.path)
+        self.send_response(self.status)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def health_server() -> Iterator[tuple[int, type[_Health]]]:
+    handler = type("Handler", (_Health,), {"asked": []})
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_health_check_asks_the_configured_health_port(
+    runtime, health_server, monkeypatch, tmp_path
+):
     [check] = runtime.all("HEALTHCHECK")
     assert "--start-period=" in check
     command = _exec_form(check.split("CMD", 1)[1].strip())
-    url = re.search(r"http://([\d.]+):(\d+)(/\w+)", " ".join(command))
-    assert url is not None
-    # the container runs with the default host and port: the check must ask those
-    assert "CAREERBOT_OPS__HEALTH_PORT" not in runtime_env
-    assert "CAREERBOT_OPS__HEALTH_HOST" not in runtime_env
-    assert url.group(1) == OpsSettings().health_host
-    assert int(url.group(2)) == OpsSettings().health_port
-    assert url.group(3) == "/healthz"
+    assert command[:2] == ["python", "-c"] and str(OpsSettings().health_port) not in check
+    code = compile(command[2], "HEALTHCHECK", "exec")
+    port, handler = health_server
+    monkeypatch.chdir(tmp_path)  # no careerbot.yaml here
+    monkeypatch.delenv("CAREERBOT_CONFIG", raising=False)
+    monkeypatch.setenv("CAREERBOT_OPS__HEALTH_PORT", str(port))
+    for host in ("127.0.0.1", "0.0.0.0"):  # a wildcard address is asked on loopback
+        monkeypatch.setenv("CAREERBOT_OPS__HEALTH_HOST", host)
+        exec(code, {})
+    assert handler.asked == ["/healthz", "/healthz"]
+    handler.status = 503  # starting, disconnected or shutting down: unhealthy
+    with pytest.raises(urllib.error.HTTPError):
+        exec(code, {})
+    monkeypatch.setenv("CAREERBOT_OPS__HEALTH_PORT", "0")  # the endpoint is off: say so
+    with pytest.raises(SystemExit, match="health_port is 0"):
+        exec(code, {})
 
 
 def test_the_data_directory_is_the_volume(runtime, runtime_env):
@@ -219,7 +468,7 @@ def test_files_copied_from_the_context_exist_and_are_not_dockerignored(stages):
             if arguments.startswith("--from="):
                 continue
             sources += words[:-1]
-    assert {"pyproject.toml", "corpus", "index", "bot"} <= set(sources)
+    assert {"pyproject.toml", "README.md", "corpus", "index", "bot"} <= set(sources)
     for source in sources:
         assert (ROOT / source).exists(), source
         assert not _dockerignored(source, patterns), source
@@ -242,3 +491,97 @@ def test_compose_runs_the_bot_with_a_secret_token_and_optional_postgres(runtime_
     assert bot["depends_on"]["postgres"]["required"] is False
     grace = int(bot["stop_grace_period"].rstrip("s"))
     assert grace > OpsSettings().shutdown_grace_seconds  # Docker's SIGKILL comes after ours
+
+
+def test_every_docker_run_example_waits_longer_than_the_shutdown_grace():
+    grace = OpsSettings().shutdown_grace_seconds
+    for path in ("README.md", "Dockerfile"):
+        text = (ROOT / path).read_text(encoding="utf-8").replace("\\\n", " ")
+        examples = [line for line in text.splitlines() if re.search(r"docker run\b.* -d\b", line)]
+        assert examples, f"no `docker run -d` example in {path}"
+        for example in examples:
+            timeout = re.search(r"--stop-timeout[ =](\d+)", example)
+            assert timeout and int(timeout.group(1)) > grace, example
+
+
+@pytest.fixture(scope="module")
+def container_build() -> ModuleType:
+    """.ci/container_build.py (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "container_build", ROOT / ".ci/container_build.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_reaches_the_index_like_the_hosts_pip(container_build, tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "simple" / "pkg").mkdir(parents=True)
+    (mirror / "files").mkdir()
+    (mirror / "files" / "pkg-1.0-py3-none-any.whl").write_bytes(b"wheel")
+    (mirror / "simple" / "pkg" / "index.html").write_text(
+        '<a href="../../files/pkg-1.0-py3-none-any.whl">pkg</a>', encoding="utf-8"
+    )
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    constraints = tmp_path / "pip" / "constraints.txt"
+    constraints.parent.mkdir()
+    constraints.write_text("torch<=2.14\n", encoding="utf-8")
+    (tmp_path / "pip" / "pip.conf").write_text("index-url = https://u:secret@x/\n", "utf-8")
+    cert = tmp_path / "ca.pem"
+    cert.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    options = {
+        "index-url": "https://pypi.example/simple",
+        "extra-index-url": f"{(mirror / 'simple').as_uri()} file:///nonexistent/simple",
+        "find-links": str(wheels),
+        "constraint": str(constraints),
+        "cert": str(cert),
+        "cache-dir": "/root/.cache/pip",
+        "default-timeout": "180",
+        "trusted-host": "a.example\nb.example",
+    }
+    files = container_build.LoopbackFiles()
+    config = container_build.translate(options, files.url)
+    files.allow(config.served)
+    text = config.text()
+    assert text.startswith("[global]\n") and "cache-dir" not in text  # the host's own paths
+    assert config.options["index-url"] == "https://pypi.example/simple"  # remote: as it is
+    assert config.options["default-timeout"] == "180"
+    assert "trusted-host = a.example\n    b.example\n" in text  # continued as in a pip.conf
+    assert config.options["cert"] == "/run/secrets/pip-cert" and config.secrets == {
+        "pip-cert": cert
+    }
+    assert config.notes == [
+        "extra-index-url: file:///nonexistent/simple does not exist here; left out"
+    ]
+    [index] = config.options["extra-index-url"].split()
+    assert index.startswith(files.url + "/") and index.endswith("/mirror/simple/")
+    with files.serving():
+        page = urllib.request.urlopen(index + "pkg/").read().decode()
+        link = urllib.parse.urljoin(index + "pkg/", re.search(r'href="([^"]+)"', page).group(1))
+        assert urllib.request.urlopen(link).read() == b"wheel"  # beside the index: served
+        assert urllib.request.urlopen(config.options["constraint"]).read() == b"torch<=2.14\n"
+        assert urllib.request.urlopen(config.options["find-links"]).status == 200
+        prefix = files.url.rsplit("/", 1)[0]
+        for unserved in (
+            files.url + str(tmp_path / "pip" / "pip.conf"),  # beside a served file, not served
+            files.url + str(mirror / "simple") + "/../../pip/pip.conf",
+            prefix + str(constraints),  # without the secret prefix
+        ):
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(unserved)
+
+
+def test_the_build_uses_pips_precedence(container_build, monkeypatch, tmp_path):
+    configuration = tmp_path / "pip.conf"
+    configuration.write_text("[global]\nretries = 1\n[install]\nretries = 2\n", encoding="utf-8")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(configuration))
+    monkeypatch.delenv("PIP_RETRIES", raising=False)
+    assert container_build.effective_pip_options()["retries"] == "2"  # install over global
+    monkeypatch.setenv("PIP_RETRIES", "3")
+    options = container_build.effective_pip_options()
+    assert options["retries"] == "3" and "config-file" in options  # the environment wins
+    assert "config-file" not in container_build.translate(options, "http://127.0.0.1:1/x").options
