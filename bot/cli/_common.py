@@ -1,4 +1,7 @@
-"""What every `careerbot` command shares: the typer apps, the consoles, the configuration option, turning expected failures into one line and an exit code, progress bars, and the index service calls with terminal output."""
+"""What every `careerbot` command shares: the typer apps, the consoles, the configuration option, turning expected failures into one line and an exit code, progress bars, and the index service calls with terminal output.
+
+Every command module is imported at start-up (typer needs them all to dispatch), so what only
+some commands use is imported inside them: a cold `careerbot ask` pays for nothing else."""
 
 from __future__ import annotations
 
@@ -12,20 +15,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import services
 from bot.config import ConfigError, Settings
 from bot.i18n import t
 from corpus.loader import CorpusError
-from index.build import BuildReport, ProgressCallback
 from index.embedders import Embedder, EmbedderError, LazyEmbedder
 from index.generations import IndexStoreError
 from index.query import InvalidQuestion, detect_language
-from index.retriever import Retriever
 
 if TYPE_CHECKING:
-    pass
+    from rich.progress import Progress, TaskID
+
+    from index.build import BuildReport, ProgressCallback
+    from index.retriever import Retriever, SearchResult
 
 app = typer.Typer(
     help="careerbot: answers machine-learning career questions from a curated corpus.",
@@ -104,24 +107,39 @@ def load_settings() -> Settings:
 
 @contextmanager
 def progress_bar() -> Iterator[ProgressCallback]:
-    """A progress callback drawing a bar on stderr from the first report on (nothing when the
-    work reports none)."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task: list[Any] = []
+    """A progress callback drawing a bar on stderr from the first report on. Work that reports
+    nothing (an `ask` on a built index) never creates the bar: no import of rich.progress, no
+    refresh thread."""
+    bar: list[tuple[Progress, TaskID]] = []
 
-        def on_progress(stage: str, done: int, total: int) -> None:
-            if not task:
-                task.append(progress.add_task(stage, total=None))
-            progress.update(task[0], description=stage, completed=done, total=total)
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if not bar:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
+            progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            progress.start()
+            bar.append((progress, progress.add_task(stage, total=None)))
+        progress, task = bar[0]
+        progress.update(task, description=stage, completed=done, total=total)
+
+    try:
         yield on_progress
+    finally:
+        if bar:
+            bar[0][0].stop()
 
 
 def warn(message: str) -> None:
@@ -151,6 +169,19 @@ def open_retriever(settings: Settings) -> Retriever:
     with progress_bar() as on_progress:
         return services.open_retriever(
             settings, build_if_missing=True, progress=on_progress, notice=err.print
+        )
+
+
+def answer_once(settings: Settings, question: str, k: int, k_resources: int) -> SearchResult:
+    """One question in this fresh process, building the index first if there is none yet."""
+    with progress_bar() as on_progress:
+        return services.answer_once(
+            settings,
+            question,
+            k=k,
+            k_resources=k_resources,
+            progress=on_progress,
+            notice=err.print,
         )
 
 

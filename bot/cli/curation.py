@@ -33,7 +33,8 @@ from bot.cli._common import (
 class _PinRecord(BaseModel):
     """One pinned answer in an export file."""
 
-    model_config = ConfigDict(extra="ignore")
+    # built on first use (`pins import`), not at every start of the CLI
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     guild_id: int
     answer: str = PydanticField(min_length=1)

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from bot.config import Settings
 from index.generations import (
     IndexStoreError,
     PublishRefused,
@@ -17,10 +15,10 @@ from index.generations import (
     list_generations,
     verify_generation,
 )
-from index.quality import GateReport
 
 if TYPE_CHECKING:
-    pass
+    from bot.config import Settings
+    from index.quality import GateReport
 from bot.cli._common import (
     build_with_progress,
     expected_errors,
@@ -103,6 +101,8 @@ def index_status() -> None:
     """Show what the served index contains and whether it matches corpus and configuration."""
     with expected_errors():
         settings = load_settings()
+        from rich.table import Table
+
         from index.ann import planned_vector_index
         from index.build import corpus_fingerprint
         from index.generations import check_compatible

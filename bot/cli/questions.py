@@ -5,19 +5,19 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
 from rich.markup import escape
-from rich.table import Table
 
 from corpus.loader import load_questions
 from index.query import InvalidQuestion, normalize_question
 
 if TYPE_CHECKING:
-    pass
+    from index.retriever import SearchResult
 from bot.cli._common import (
+    answer_once,
     app,
     err,
     expected_errors,
@@ -47,8 +47,7 @@ def ask(
             normalize_question(question, limit)
         except InvalidQuestion as exc:
             raise invalid_question(exc, question, limit) from None
-        retriever = open_retriever(settings)
-        result = retriever.search(question, k=k, k_resources=resources)
+        result = answer_once(settings, question, k, resources)
         from bot.terminal import render_answer
 
         render_answer(result, out)
@@ -128,7 +127,9 @@ def _read_queries(path: Path | None) -> list[str]:
     return queries
 
 
-def _print_hits_table(query: str, result: Any) -> None:
+def _print_hits_table(query: str, result: SearchResult) -> None:
+    from rich.table import Table
+
     table = Table(title=escape(query), title_justify="left", show_lines=False)
     for column in ("#", "kind", "score", "title", "text"):
         table.add_column(column, overflow="fold")
