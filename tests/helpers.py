@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.app import CareerBot, use_endpoints
 from bot.cli import app as cli_app
 from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database
+from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client
 
@@ -169,3 +171,64 @@ async def click(emulator: DiscordEmulator, message: dict[str, Any], custom_id: s
 async def command(emulator: DiscordEmulator, name: str, options: dict[str, Any], **kwargs):
     interaction = emulator.send_slash_command(name, options, **kwargs)
     return message_of(await emulator.wait_for_request(is_answer_to(interaction), TIMEOUT))
+
+
+_row_ids = iter(range(10**12, 2 * 10**12))
+
+
+def member_rows(
+    guild_id: int, user_hash: str, question: str, at: datetime | None = None
+) -> tuple[QuestionRow, AnswerRow, FeedbackRow, ForumPostRow]:
+    """What the bot stores of a member in one server: a question, its answer record, the
+    member's vote on it and a forum post (at `at`, default now), for the tests of deletion
+    and retention."""
+    at = at or datetime.now(UTC)
+    message_id = next(_row_ids)
+    return (
+        QuestionRow(
+            guild_id=guild_id,
+            question=question,
+            language="en",
+            answered=True,
+            relevance=0.9,
+            asked_at=at,
+            user_hash=user_hash,
+        ),
+        AnswerRow(
+            message_id=message_id,
+            guild_id=guild_id,
+            channel_id=1,
+            user_hash=user_hash,
+            source="slash",
+            question=question,
+            language="en",
+            hit_ids="[]",
+            generation="g1",
+            answered=True,
+            created_at=at,
+        ),
+        FeedbackRow(
+            guild_id=guild_id,
+            message_id=message_id,
+            user_hash=user_hash,
+            vote="up",
+            question=question,
+            hit_ids="[]",
+            created_at=at,
+            updated_at=at,
+        ),
+        ForumPostRow(
+            thread_id=next(_row_ids),
+            guild_id=guild_id,
+            forum_id=2,
+            author_hash=user_hash,
+            title=question,
+            content=question,
+            language="en",
+            vector=b"\0" * 16,
+            embedder_id="e5",
+            answered=False,
+            created_at=at,
+            updated_at=at,
+        ),
+    )

@@ -26,6 +26,7 @@ from tests.helpers import (
     click,
     custom_ids,
     is_answer_to,
+    member_rows,
     run_with_bot,
     running_bot,
 )
@@ -39,62 +40,10 @@ def index_root(shipped_index_root: Path) -> Path:
     return shipped_index_root
 
 
-_ids = iter(range(10**15, 2 * 10**15))
-
-
 def rows_of(guild_id: int, user_id: int, question: str, at: datetime = NOW) -> list[Any]:
     """What the bot stores when a member asks (question, answer record, their vote on it)
     and opens a forum post."""
-    user_hash = hash_user_id(user_id)
-    message_id = next(_ids)
-    return [
-        QuestionRow(
-            guild_id=guild_id,
-            question=question,
-            language="en",
-            answered=True,
-            relevance=0.8,
-            asked_at=at,
-            user_hash=user_hash,
-        ),
-        AnswerRow(
-            message_id=message_id,
-            guild_id=guild_id,
-            channel_id=1,
-            user_hash=user_hash,
-            source="slash",
-            question=question,
-            language="en",
-            hit_ids='["p1"]',
-            generation="g1",
-            answered=True,
-            created_at=at,
-        ),
-        FeedbackRow(
-            guild_id=guild_id,
-            message_id=message_id,
-            user_hash=user_hash,
-            vote="up",
-            question=question,
-            hit_ids='["p1"]',
-            created_at=at,
-            updated_at=at,
-        ),
-        ForumPostRow(
-            thread_id=next(_ids),
-            guild_id=guild_id,
-            forum_id=2,
-            author_hash=user_hash,
-            title=question,
-            content=question,
-            language="en",
-            vector=b"\0" * 16,
-            embedder_id="e5",
-            answered=True,
-            created_at=at,
-            updated_at=at,
-        ),
-    ]
+    return list(member_rows(guild_id, hash_user_id(user_id), question, at))
 
 
 async def store(engine: AsyncEngine, rows: list[Any]) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.db.database import Database
 from bot.db.members_store import MemberDataCounts, MembersStore, PurgeCounts
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
+from tests.helpers import member_rows
 
 GUILD = 123456789012345678
 OTHER_GUILD = 223456789012345678
@@ -30,64 +31,6 @@ def _run(url: str, scenario: Callable[[AsyncEngine, MembersStore], Awaitable[Non
             await database.close()
 
     asyncio.run(main())
-
-
-_ids = iter(range(10**12, 2 * 10**12))
-
-
-def member_rows(
-    guild_id: int, user_hash: str, question: str, at: datetime = NOW
-) -> tuple[QuestionRow, AnswerRow, FeedbackRow, ForumPostRow]:
-    """A question, its answer record, the member's vote on it and a forum post."""
-    message_id = next(_ids)
-    return (
-        QuestionRow(
-            guild_id=guild_id,
-            question=question,
-            language="en",
-            answered=True,
-            relevance=0.9,
-            asked_at=at,
-            user_hash=user_hash,
-        ),
-        AnswerRow(
-            message_id=message_id,
-            guild_id=guild_id,
-            channel_id=1,
-            user_hash=user_hash,
-            source="slash",
-            question=question,
-            language="en",
-            hit_ids="[]",
-            generation="g1",
-            answered=True,
-            created_at=at,
-        ),
-        FeedbackRow(
-            guild_id=guild_id,
-            message_id=message_id,
-            user_hash=user_hash,
-            vote="up",
-            question=question,
-            hit_ids="[]",
-            created_at=at,
-            updated_at=at,
-        ),
-        ForumPostRow(
-            thread_id=next(_ids),
-            guild_id=guild_id,
-            forum_id=2,
-            author_hash=user_hash,
-            title=question,
-            content=question,
-            language="en",
-            vector=b"\0" * 16,
-            embedder_id="e5",
-            answered=False,
-            created_at=at,
-            updated_at=at,
-        ),
-    )
 
 
 async def add(engine: AsyncEngine, *rows: object) -> None:
