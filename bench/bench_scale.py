@@ -358,7 +358,7 @@ def build_stage(size: int, workdir: Path, seed: int) -> dict[str, Any]:
     lexical, seconds = _timed(LexicalIndex.build, lexical_texts)
     out["lexical build s"] = seconds
     out["lexical build peak extra MB"] = _status_mb("VmHWM") - rss_before
-    out["lexical vocabulary"] = len(lexical._model.vocab_dict)
+    out["lexical vocabulary"] = lexical.vocabulary_size
     lexical.save(target / "lexical-passages")
     out["lexical index MB"] = _dir_mb(target / "lexical-passages")
     return out
@@ -493,8 +493,6 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
         steps.setdefault(name, []).append(seconds)
         return result
 
-    vocab = passage_lexical._model.vocab_dict
-    indptr = passage_lexical._model.scores["indptr"]
     for _ in range(rounds):
         for text, vector in zip(questions, queries[:n_real], strict=True):
             normal = normalize_question(text, rc.max_question_chars)
@@ -503,9 +501,7 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
             if language == "en" and rc.glossary_expansion:
                 tokens += tokenize(" ".join(retriever._expander.chinese_terms(normal)))
             weight = rc.lexical_weight_zh if language == "zh" else rc.lexical_weight_en
-            postings.append(
-                sum(int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in tokens if t in vocab)
-            )
+            postings.append(sum(passage_lexical.document_count(t) for t in tokens))
             clock("vector search", lambda v=vector: passage_index.search(v.reshape(1, -1), pool))
             raw = clock("BM25 scores of every passage", lambda t=tokens: passage_lexical.scores(t))
             clock("BM25 top pool: argpartition(n)", lambda r=raw: np.argpartition(-r, pool - 1))

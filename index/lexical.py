@@ -149,12 +149,48 @@ class GlossaryExpander:
         return list(found)
 
 
-class LexicalIndex:
-    """BM25 over tokenized texts."""
+# What `LexicalIndex.build` asks bm25s for, and all `load` can score: Lucene's BM25, whose
+# scores are all in the saved matrix (BM25L and BM25+ add a per-token score for documents
+# without the token, kept in another file).
+_BM25_METHOD = "lucene"
+_BM25_FILES = {
+    "data": "data.csc.index.npy",
+    "indices": "indices.csc.index.npy",
+    "indptr": "indptr.csc.index.npy",
+}
 
-    def __init__(self, model: bm25s.BM25, size: int):
-        self._model = model
+
+class LexicalIndex:
+    """BM25 over tokenized texts.
+
+    bm25s builds and saves the index: a sparse matrix of every (token, document) score,
+    precomputed, one column per token (CSC: `indptr`, `indices`, `data`), and the vocabulary.
+    Scoring a query is adding the columns of its tokens, which `scores` does with numpy from
+    the saved arrays: answering never imports bm25s, nor the scipy it imports (0.15-0.3 s of a
+    cold `careerbot ask`, in which everything else takes about a second). The scores are
+    bm25s's own, to the bit (tests/index/test_lexical.py compares them).
+    """
+
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        data: np.ndarray,
+        indices: np.ndarray,
+        indptr: np.ndarray,
+        size: int,
+        model: bm25s.BM25 | None = None,
+    ):
+        self._vocabulary = vocabulary
+        self._data = data
+        self._indices = indices
+        self._indptr = indptr
+        self._model = model  # only for `save`, after a build
         self.size = size
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Distinct tokens indexed."""
+        return len(self._vocabulary)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -167,39 +203,95 @@ class LexicalIndex:
         ids = [
             [vocabulary.setdefault(token, len(vocabulary)) for token in tokenize(t)] for t in texts
         ]
-        model = bm25s.BM25(k1=1.2, b=0.75)
+        model = bm25s.BM25(k1=1.2, b=0.75, method=_BM25_METHOD)
         model.index((ids, vocabulary), show_progress=False)
-        return cls(model, len(texts))
+        return cls(
+            {token: i for token, i in model.vocab_dict.items() if token},
+            model.scores["data"],
+            model.scores["indices"],
+            model.scores["indptr"],
+            len(texts),
+            model,
+        )
 
     def save(self, directory: Path) -> None:
-        """Write the index files into `directory`."""
+        """Write the index files into `directory` (bm25s's format; only after `build`)."""
+        if self._model is None:
+            raise ValueError("only a LexicalIndex just built can be saved")
         self._model.save(str(directory), show_progress=False)
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        """Read an index written by `save`."""
-        import bm25s
+        """Read an index written by `save`; ValueError (or OSError) if it is not one of `size`
+        documents that this class can score."""
+        import json
 
-        model = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
-        return cls(model, size)
-
-    def idf(self, tokens: Sequence[str]) -> np.ndarray:
-        """Inverse document frequency of each token, log(1 + (n + 1) / (df + 0.5)); a token
-        the corpus never uses gets the highest value. Read from BM25's per-token postings
-        (columns of its sparse score matrix), so it costs nothing to keep."""
-        vocabulary = self._model.vocab_dict
-        indptr = self._model.scores["indptr"]
-        frequencies = np.array(
-            [
-                indptr[vocabulary[t] + 1] - indptr[vocabulary[t]] if t in vocabulary else 0
-                for t in tokens
-            ],
-            dtype=np.float64,
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") != _BM25_METHOD:
+            raise ValueError(f"{directory.name}: BM25 method {params.get('method')!r}")
+        if params.get("num_docs") != size:
+            raise ValueError(f"{directory.name}: {params.get('num_docs')} documents, not {size}")
+        vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        if not isinstance(vocabulary, dict):
+            raise ValueError(f"{directory.name}: the vocabulary is not a mapping")
+        # bm25s adds the empty token, for documents without any, after the last column;
+        # `tokenize` never yields it
+        vocabulary.pop("", None)
+        arrays = {
+            name: np.load(directory / file, allow_pickle=False)
+            for name, file in _BM25_FILES.items()
+        }
+        data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+        consistent = (
+            data.ndim == indices.ndim == indptr.ndim == 1
+            and len(data) == len(indices)
+            and len(indptr) >= 1
+            and int(indptr[-1]) == len(data)
+            and _columns_within(vocabulary, len(indptr) - 1)
+            and (len(indices) == 0 or (int(indices.min()) >= 0 and int(indices.max()) < size))
         )
-        return np.log1p((self.size + 1) / (frequencies + 0.5))
+        if not consistent:
+            raise ValueError(f"{directory.name}: inconsistent score matrix")
+        # the scores are added in this type, as bm25s adds them
+        data = data.astype(np.dtype(params.get("dtype", "float32")), copy=False)
+        return cls(vocabulary, data, indices, indptr, size)
+
+    def idf(self, tokens: Sequence[str], documents: int | None = None) -> np.ndarray:
+        """Inverse document frequency of each token, log(1 + (n + 1) / (df + 0.5)), with n
+        `documents` (default: the documents indexed); a token the corpus never uses gets the
+        highest value. df is read from the token's column of the score matrix, so it costs
+        nothing to keep."""
+        n = self.size if documents is None else documents
+        frequencies = np.array([self.document_count(t) for t in tokens], dtype=np.float64)
+        return np.log1p((n + 1) / (frequencies + 0.5))
+
+    def document_count(self, token: str) -> int:
+        """How many documents contain `token`."""
+        column = self._vocabulary.get(token)
+        if column is None:
+            return 0
+        return int(self._indptr[column + 1] - self._indptr[column])
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every document for the query tokens (zeros when nothing matches)."""
-        if not tokens or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._model.get_scores(list(tokens)), dtype=np.float32)
+        """BM25 score of every document for the query tokens (zeros when nothing matches); a
+        token given twice counts twice, as in bm25s."""
+        scores = np.zeros(self.size, dtype=self._data.dtype)
+        for token in tokens:
+            column = self._vocabulary.get(token)
+            if column is None:
+                continue
+            start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+            # a column lists each of its documents once: no index repeats within one addition
+            scores[self._indices[start:end]] += self._data[start:end]
+        return scores.astype(np.float32, copy=False)
+
+
+def _columns_within(vocabulary: dict[str, int], columns: int) -> bool:
+    """Whether every token of `vocabulary` names one of `columns` integer columns."""
+    if not vocabulary:
+        return True
+    try:
+        ids = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+    except (TypeError, ValueError):
+        return False
+    return bool(ids.min() >= 0 and ids.max() < columns)

@@ -263,7 +263,7 @@ class Retriever:
             first, _ = self._sentence_rows.get(unit, (row, row))
             self._sentence_rows[unit] = (first, row + 1)
         self._unit_tokens: dict[int, set[str]] = {}
-        self._unseen_idf = float(index.passage_lexical.idf(["\0never-a-token"])[0])
+        self._unseen_idf = float(self._idf(["\0never-a-token"])[0])
 
     @classmethod
     def open(
@@ -408,7 +408,7 @@ class Retriever:
         distinct = sorted(set(question_tokens))
         coverage = unknown = 0.0
         if distinct:
-            idf = self.index.passage_lexical.idf(distinct)
+            idf = self._idf(distinct)
             never_used = idf >= self._unseen_idf - 1e-9
             total = float(idf.sum())
             unknown = float(idf[never_used].sum()) / total
@@ -419,6 +419,12 @@ class Retriever:
         return RefusalFeatures(
             dense, margin, coverage, unknown, float(np.log1p(len(question_tokens)))
         )
+
+    def _idf(self, tokens: list[str]) -> np.ndarray:
+        # n counts passages while df counts search units (up to one per language of a
+        # passage): the refusal models in the configuration were calibrated on these values,
+        # and n = units would move every coverage and unknown feature under them.
+        return self.index.passage_lexical.idf(tokens, documents=len(self.index.passages))
 
     def _passage_tokens(self, position: int) -> set[str]:
         """Tokens of a passage in all its languages (cached: the corpus is small per passage)."""

@@ -82,16 +82,17 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         faiss_module = import_faiss()
         passage_index = faiss_module.read_index(str(directory / "passages.faiss"))
         resource_index = faiss_module.read_index(str(directory / "resources.faiss"))
-        passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(passages))
+        units = [
+            (int(p), str(language))
+            for p, language in json.loads((directory / "units.json").read_text(encoding="utf-8"))
+        ]
+        # BM25 documents are search units (a passage in one of its languages), as vector rows
+        passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(units))
         resource_lexical = LexicalIndex.load(directory / "lexical-resources", len(resources))
         sentence_vectors = np.load(directory / "sentences.npy", allow_pickle=False)
         sentence_spans = [
             (int(p), int(a), int(b))
             for p, a, b in json.loads((directory / "sentences.json").read_text(encoding="utf-8"))
-        ]
-        units = [
-            (int(p), str(language))
-            for p, language in json.loads((directory / "units.json").read_text(encoding="utf-8"))
         ]
     except (OSError, ValueError, RuntimeError) as exc:
         raise IndexCorrupt(f"index in {directory} could not be read ({exc}): {fix}") from None

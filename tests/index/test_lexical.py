@@ -1,3 +1,8 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
 
 
@@ -29,3 +34,64 @@ def test_bm25_ranks_matching_document_first(tmp_path):
     index.save(tmp_path / "bm25")
     reloaded = LexicalIndex.load(tmp_path / "bm25", 3)
     assert (reloaded.scores(tokenize("线性代数")) == scores).all()
+
+
+def _shipped_texts() -> list[str]:
+    """Every article and translation of the shipped corpus, one document each."""
+    files = sorted(Path("corpus/articles").rglob("*.md"))
+    return [path.read_text(encoding="utf-8") for path in files]
+
+
+def test_scores_from_the_saved_matrix_are_bm25s_own(tmp_path):
+    # answering scores with numpy from the files bm25s saved; they must be what bm25s computes
+    import bm25s
+
+    texts = _shipped_texts()
+    LexicalIndex.build(texts).save(tmp_path / "bm25")
+    ours = LexicalIndex.load(tmp_path / "bm25", len(texts))
+    theirs = bm25s.BM25.load(str(tmp_path / "bm25"), show_progress=False, verbosity=0)
+    queries = [
+        "机器学习工程师要学哪些数学？",
+        "should I learn software engineering first?",
+        "which deep learning course? deep learning deep",  # a token given three times
+        "kubernetes 面试 线性代数 never-a-token",
+    ]
+    for query in queries:
+        tokens = tokenize(query)
+        known = [t for t in tokens if t in theirs.vocab_dict]
+        assert known, query
+        expected = theirs.get_scores(known)
+        assert np.array_equal(ours.scores(tokens), expected), query
+        assert ours.scores(tokens).any()
+    assert ours.document_count("never-a-token") == 0
+    # bm25s's vocabulary also holds the empty token, which has no column
+    assert ours.vocabulary_size == len(theirs.vocab_dict) - 1 and "" in theirs.vocab_dict
+
+
+@pytest.mark.parametrize(
+    ("file", "damage"),
+    [
+        ("params.index.json", lambda p: p.write_text(p.read_text().replace("lucene", "bm25+"))),
+        (
+            "params.index.json",
+            lambda p: p.write_text(p.read_text().replace('"num_docs": 3', '"num_docs": 4')),
+        ),
+        ("vocab.index.json", lambda p: p.write_text('{"docker": 99999}')),
+        ("vocab.index.json", lambda p: p.write_text('["docker"]')),
+        ("indices.csc.index.npy", lambda p: np.save(p, np.array([7, 8], dtype=np.int32))),
+        ("data.csc.index.npy", lambda p: p.write_bytes(b"not an array")),
+    ],
+)
+def test_a_damaged_index_is_refused_with_value_or_os_error(tmp_path, file, damage):
+    LexicalIndex.build(["部署模型到生产环境", "学习线性代数", "docker and kubernetes"]).save(
+        tmp_path / "bm25"
+    )
+    damage(tmp_path / "bm25" / file)
+    with pytest.raises((ValueError, OSError)):
+        LexicalIndex.load(tmp_path / "bm25", 3)
+
+
+def test_only_a_built_index_can_be_saved(tmp_path):
+    LexicalIndex.build(["docker"]).save(tmp_path / "bm25")
+    with pytest.raises(ValueError):
+        LexicalIndex.load(tmp_path / "bm25", 1).save(tmp_path / "again")
