@@ -16,7 +16,7 @@ project's Discord emulator on loopback. Measures:
   burst's is printed beside it;
 - where a burst's time goes: the worker's batch encodes and searches (their methods timed on
   the served retriever), and the time from a question's search to its answer at the emulator
-  (pins, the question log, rendering, the REST round trip);
+  (pins, rendering, the REST round trip; the answer journal writes behind the reply);
 - the longest event-loop stall (a 10 ms ticker's lateness) during all of it;
 - RSS of this process (bot with index loaded, plus the emulator) after the runs.
 """
@@ -93,16 +93,17 @@ class StallMeter:
 
 class WorkerProbe:
     """Times the served retriever's batch encodes and searches on the worker thread, and the
-    question log's writes on the event loop (bench only: the instances' methods are wrapped,
-    the bot is not changed), to tell where a burst's time goes."""
+    answer journal's writes of questions and answer records (bench only: the instances'
+    methods are wrapped, the bot is not changed), to tell where a burst's time goes."""
 
     def __init__(self, retriever: Retriever, database: Database) -> None:
         self.encodes: list[tuple[int, float, float]] = []  # (batch size, start, end)
         self.searches: dict[str, float] = {}  # question -> when its search ended
         self.search_seconds: list[float] = []
-        self.record_seconds: list[float] = []
+        self.record_seconds: list[float] = []  # each write of the answer journal
+        self.record_rows: list[int] = []  # the rows it wrote
         encode, search = retriever.encode_queries, retriever.search
-        record = database.record_question
+        record = database.record_log
 
         def timed_encode(texts: Sequence[str]) -> np.ndarray:
             started = time.monotonic()
@@ -118,20 +119,22 @@ class WorkerProbe:
             self.search_seconds.append(ended - started)
             return result
 
-        async def timed_record(*args: Any, **kwargs: Any) -> None:
+        async def timed_record(questions: Sequence[Any], answers: Sequence[Any]) -> None:
             started = time.monotonic()
-            await record(*args, **kwargs)
+            await record(questions, answers)
             self.record_seconds.append(time.monotonic() - started)
+            self.record_rows.append(len(questions) + len(answers))
 
         retriever.encode_queries = timed_encode  # type: ignore[method-assign]
         retriever.search = timed_search  # type: ignore[method-assign]
-        database.record_question = timed_record  # type: ignore[method-assign]
+        database.record_log = timed_record  # type: ignore[method-assign]
 
     def reset(self) -> None:
         self.encodes.clear()
         self.searches.clear()
         self.search_seconds.clear()
         self.record_seconds.clear()
+        self.record_rows.clear()
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,8 @@ class Burst:
     batches: int
     search_ms: float  # the worker's searches (each after its batch's encode) during the burst
     after_search_ms: list[float]  # per question, search done -> answer at the emulator
-    record_ms: list[float]  # per question, writing it to the question log (awaited)
+    record_ms: list[float]  # each write of the answer journal (behind the replies)
+    record_rows: list[int]  # the rows each wrote (a question, a delivered answer)
     cpu_ms: dict[str, float]  # CPU time of this process's threads during the burst
     encoder_idle_ms: float  # between its first and last encode, the encoder idled
     to_worker_ms: float  # from the first dispatch to the worker's first encode
@@ -264,10 +268,11 @@ async def _burst(
     # measured right after the burst, on the same thread: the same load falls on both
     one_by_one = await bot.worker.call(_encode_one_by_one(questions))
     records = [seconds * 1000 for seconds in probe.record_seconds]
+    rows = list(probe.record_rows)
     idle = span_ms - encode_ms
     to_worker = (first_encode - min(a.sent for a in asked)) * 1000
     return Burst(
-        asked, one_by_one, encode_ms, batches, search_ms, after, records, cpu, idle, to_worker
+        asked, one_by_one, encode_ms, batches, search_ms, after, records, rows, cpu, idle, to_worker
     )
 
 
@@ -334,11 +339,14 @@ async def run(options: argparse.Namespace, data_dir: Path) -> dict[str, float]:
                 "burst: search done -> answer, p99 (ms)": float(
                     np.percentile([x for b in bursts for x in b.after_search_ms], 99)
                 ),
-                "burst: question log write, median (ms)": statistics.median(
-                    x for b in bursts for x in b.record_ms
+                "burst: answer-journal writes per burst": statistics.median(
+                    len(b.record_ms) for b in bursts
                 ),
-                "burst: question log write, p99 (ms)": float(
-                    np.percentile([x for b in bursts for x in b.record_ms], 99)
+                "burst: rows per journal write, median": statistics.median(
+                    x for b in bursts for x in b.record_rows
+                ),
+                "burst: journal write, median (ms)": statistics.median(
+                    x for b in bursts for x in b.record_ms
                 ),
                 **{
                     f"burst: CPU of the {name} (ms)": statistics.median(

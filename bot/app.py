@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import services
+from bot.answer_journal import AnswerJournal
 from bot.config import Settings
 from bot.curation import Curation, CurationError
 from bot.db.database import Database
@@ -171,8 +172,11 @@ class CareerBot(commands.Bot):
             database = await Database.open(self.settings.resolved_database_url)
             changed = await self.server_settings.load(SettingsStore(database.engine))
             log.info("%d server settings changed from Discord", changed)
-            self.members = MemberData(self.settings, MembersStore(database.engine))
-            self._curation = Curation(self.settings, self.worker, database, self.server_settings)
+            journal = AnswerJournal(database)
+            self.members = MemberData(self.settings, MembersStore(database.engine), journal)
+            self._curation = Curation(
+                self.settings, self.worker, database, self.server_settings, journal
+            )
             pinned = await self._curation.load_pins()
             log.info("serving %d pinned questions", pinned)
             self._forum = Forum(
@@ -283,6 +287,7 @@ class CareerBot(commands.Bot):
             connecting.cancel()  # e.g. asleep in discord.py's reconnect backoff
         self.worker.close()
         if self._curation is not None:
+            await self._curation.journal.written()  # the last answers' rows, then close
             await self._curation.database.close()
 
 

@@ -16,8 +16,17 @@ from typing import Any, Literal
 
 import numpy as np
 
+from bot.answer_journal import AnswerJournal
 from bot.config import Settings
-from bot.db.database import Database, DeliveredAnswer, Pin, PinNotFound, PinQuestion
+from bot.db.database import (
+    AskedQuestion,
+    Database,
+    DeliveredAnswer,
+    Pin,
+    PinNotFound,
+    PinQuestion,
+    Stats,
+)
 from bot.db.proposal_store import Proposal, ProposalStore
 from bot.feedback import Vote, hash_user_id
 from bot.server_settings import ServerSettings
@@ -106,8 +115,11 @@ class Curation:
         worker: SearchWorker,
         database: Database,
         server_settings: ServerSettings | None = None,
+        journal: AnswerJournal | None = None,
     ):
         self.settings = settings
+        # the question log and answer records, written behind the replies
+        self.journal = journal or AnswerJournal(database)
         self.server_settings = server_settings or ServerSettings(settings)
         self.proposals = ProposalStore(database)
         self.worker = worker
@@ -185,7 +197,7 @@ class Curation:
         **options: Any,
     ) -> Answer:
         """Search, and find a pin of `guild_id` whose question is close enough to serve first;
-        log the question (asked by `user_id`) when `record`."""
+        log the question (asked by `user_id`) when `record`, without waiting for the write."""
         generation = self.worker.retriever.index.directory.name
         result = await self.worker.search(question, **options)
         pin = None
@@ -193,20 +205,21 @@ class Curation:
         if match is not None and guild_id is not None:
             pin = await self.database.get_pin(match.pin_id, guild_id)
         if record:
-            if pin is not None:
-                await self.database.record_pin_use(pin.id)
-            await self.database.record_question(
-                guild_id,
-                result.question,
-                result.language,
-                result.answered or pin is not None,
-                result.relevance,
-                pin.id if pin else None,
-                user_hash=hash_user_id(user_id) if user_id is not None else None,
+            self.journal.add_question(
+                AskedQuestion(
+                    guild_id=guild_id,
+                    question=result.question,
+                    language=result.language,
+                    answered=result.answered or pin is not None,
+                    relevance=result.relevance,
+                    pin_id=pin.id if pin else None,
+                    user_hash=hash_user_id(user_id) if user_id is not None else None,
+                    asked_at=datetime.now(UTC),
+                )
             )
         return Answer(result, pin, generation)
 
-    async def record_delivered(
+    def record_delivered(
         self,
         answer: Answer,
         *,
@@ -217,8 +230,8 @@ class Curation:
         source: AnswerSource,
         shown_hit_ids: list[str],
     ) -> DeliveredAnswer:
-        """Record an answer as delivered in message `message_id`: the buttons under it act on
-        this record (the full question, exactly the hits shown)."""
+        """Record an answer as delivered in message `message_id` (written behind the reply):
+        the buttons under it act on this record (the full question, exactly the hits shown)."""
         delivered = DeliveredAnswer(
             message_id=message_id,
             guild_id=guild_id,
@@ -233,12 +246,19 @@ class Curation:
             answered=answer.result.answered or answer.pin is not None,
             created_at=datetime.now(UTC),
         )
-        await self.database.record_answer(delivered)
+        self.journal.add_answer(delivered)
         return delivered
 
     async def delivered(self, message_id: int) -> DeliveredAnswer | None:
         """The recorded answer behind a bot message (None for answers sent before records)."""
+        await self.journal.written()
         return await self.database.get_answer(message_id)
+
+    async def stats(self, guild_id: int | None, since: datetime) -> Stats:
+        """Questions, votes and the most asked (unanswered) questions since `since`, counting
+        every question answered so far."""
+        await self.journal.written()
+        return await self.database.stats(guild_id, since)
 
     def _pin_match(self, result: SearchResult, guild_id: int | None) -> PinMatch | None:
         """The guild's pin closest to the question above the thresholds (a dot product over

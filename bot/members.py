@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.answer_journal import AnswerJournal
 from bot.config import Settings
 from bot.db.members_store import MemberDataCounts, MembersStore, PurgeCounts
 from bot.feedback import hash_user_id
@@ -24,19 +25,29 @@ __all__ = ["MemberData", "MemberDataCounts", "PurgeCounts"]
 class MemberData:
     """Members' questions, votes, answer records and forum posts, per server."""
 
-    def __init__(self, settings: Settings, store: MembersStore):
+    def __init__(
+        self, settings: Settings, store: MembersStore, journal: AnswerJournal | None = None
+    ):
         self.settings = settings
         self.store = store
+        # rows of answers just given, still being written: counted and deleted like the rest
+        self.journal = journal
 
     async def held(self, guild_id: int, user_id: int) -> MemberDataCounts:
         """How many rows of each kind the bot keeps about the member in the server."""
+        await self._written()
         return await self.store.count(guild_id, hash_user_id(user_id))
+
+    async def _written(self) -> None:
+        if self.journal is not None:
+            await self.journal.written()
 
     async def forget(self, guild_id: int, user_id: int) -> MemberDataCounts:
         """Delete what the bot keeps about the member in the server; how many of each kind.
 
         Pinned answers stay: moderators wrote them for everyone (and can remove them).
         """
+        await self._written()
         deleted = await self.store.delete_member(guild_id, hash_user_id(user_id))
         # the counts only: the member is not named in the log
         log.info(
@@ -61,6 +72,7 @@ class MemberData:
         if retention is None:
             return None
         cutoff = (now or datetime.now(UTC)) - retention
+        await self._written()
         purged = await self.store.delete_older_than(cutoff)
         log.info(
             "retention (%d days): deleted %d questions, %d answer records, %d votes",

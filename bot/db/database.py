@@ -16,7 +16,7 @@ from typing import Any, Literal, TypedDict
 import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, func, select
+from sqlalchemy import Connection, delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -118,6 +118,20 @@ class StoredVote:
     vote: str
     question: str
     hit_ids: list[str]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A question as logged: asked with /ask, a mention or a forum post."""
+
+    guild_id: int | None
+    question: str
+    language: str
+    answered: bool  # confidently, or by a pin
+    relevance: float
+    pin_id: int | None  # the pin served first, counted as one more use of it
+    user_hash: str | None  # the asker, pseudonymised
+    asked_at: datetime
 
 
 @dataclass(frozen=True)
@@ -407,13 +421,6 @@ class Database:
                 for question, guild_id in rows
             ]
 
-    async def record_pin_use(self, pin_id: int) -> None:
-        """Count one more time the pin was served."""
-        async with self._session() as session, session.begin():
-            row = await session.get(PinRow, pin_id)
-            if row is not None:
-                row.uses += 1
-
     async def pin_events(self, pin_id: int) -> list[PinEvent]:
         """The pin's audit trail, oldest first."""
         async with self._session() as session:
@@ -521,43 +528,74 @@ class Database:
         pin_id: int | None = None,
         user_hash: str | None = None,
     ) -> None:
-        """Log a question asked with /ask, a mention or a forum post (`user_hash`: the asker,
-        pseudonymised)."""
-        async with self._session() as session, session.begin():
-            session.add(
-                QuestionRow(
-                    guild_id=guild_id,
-                    question=question,
-                    language=language,
-                    answered=answered,
-                    relevance=relevance,
-                    pin_id=pin_id,
-                    asked_at=_now(),
-                    user_hash=user_hash,
-                )
-            )
+        """Log one question asked now (`pin_id`: the pin served, counted as a use)."""
+        asked = AskedQuestion(
+            guild_id, question, language, answered, relevance, pin_id, user_hash, _now()
+        )
+        await self.record_log([asked], [])
 
     # --- delivered answers -----------------------------------------------------------------
 
     async def record_answer(self, answer: DeliveredAnswer) -> None:
         """Store a delivered answer (keyed by its message id; a second record replaces it)."""
+        await self.record_log([], [answer])
+
+    async def record_log(
+        self, questions: Sequence[AskedQuestion], answers: Sequence[DeliveredAnswer]
+    ) -> None:
+        """Log questions (counting the uses of the pins they were served) and store delivered
+        answers, all in one transaction: a burst's rows cost one commit, not two per answer.
+        An answer record replaces an earlier one of the same message."""
+        pin_uses: dict[int, int] = {}
+        for asked in questions:
+            if asked.pin_id is not None:
+                pin_uses[asked.pin_id] = pin_uses.get(asked.pin_id, 0) + 1
         async with self._session() as session, session.begin():
-            await session.merge(
-                AnswerRow(
-                    message_id=answer.message_id,
-                    guild_id=answer.guild_id,
-                    channel_id=answer.channel_id,
-                    user_hash=answer.user_hash,
-                    source=answer.source,
-                    question=answer.question,
-                    language=answer.language,
-                    hit_ids=json.dumps(answer.hit_ids),
-                    generation=answer.generation,
-                    pin_id=answer.pin_id,
-                    answered=answer.answered,
-                    created_at=_utc(answer.created_at),
+            if questions:
+                await session.execute(
+                    insert(QuestionRow),
+                    [
+                        {
+                            "guild_id": asked.guild_id,
+                            "question": asked.question,
+                            "language": asked.language,
+                            "answered": asked.answered,
+                            "relevance": asked.relevance,
+                            "pin_id": asked.pin_id,
+                            "asked_at": _utc(asked.asked_at),
+                            "user_hash": asked.user_hash,
+                        }
+                        for asked in questions
+                    ],
                 )
-            )
+            for pin_id, uses in pin_uses.items():
+                await session.execute(
+                    update(PinRow).where(PinRow.id == pin_id).values(uses=PinRow.uses + uses)
+                )
+            if answers:
+                # the last record of a message wins, as one at a time would
+                latest = {answer.message_id: answer for answer in answers}
+                await session.execute(delete(AnswerRow).where(AnswerRow.message_id.in_(latest)))
+                await session.execute(
+                    insert(AnswerRow),
+                    [
+                        {
+                            "message_id": answer.message_id,
+                            "guild_id": answer.guild_id,
+                            "channel_id": answer.channel_id,
+                            "user_hash": answer.user_hash,
+                            "source": answer.source,
+                            "question": answer.question,
+                            "language": answer.language,
+                            "hit_ids": json.dumps(answer.hit_ids),
+                            "generation": answer.generation,
+                            "pin_id": answer.pin_id,
+                            "answered": answer.answered,
+                            "created_at": _utc(answer.created_at),
+                        }
+                        for answer in latest.values()
+                    ],
+                )
 
     async def get_answer(self, message_id: int) -> DeliveredAnswer | None:
         """The delivered answer behind a bot message, or None (sent before answers were

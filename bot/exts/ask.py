@@ -151,7 +151,7 @@ class Ask(commands.Cog):
         sent = await respond(interaction, embed=embed, view=view, ephemeral=False)
         self._record_answer(outcome, answer)
         if sent is not None:
-            await self._record_delivered(answer, sent, interaction.user.id, "slash")
+            self._record_delivered(answer, sent, interaction.user.id, "slash")
 
     def _rendered(
         self, answer: Answer, guild_id: int | None
@@ -162,23 +162,20 @@ class Ask(commands.Cog):
         embed = answer_embed(result, pinned=answer.pin, similar=similar)
         return embed, answer_view(result, similar_button=guild_id is not None)
 
-    async def _record_delivered(
+    def _record_delivered(
         self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource
     ) -> None:
-        """Record what this message shows, for its buttons. A failure costs the buttons the
-        full question (they fall back to the title), not the member their answer."""
-        try:
-            await self.bot.curation.record_delivered(
-                answer,
-                message_id=message.id,
-                channel_id=message.channel.id,
-                guild_id=message.guild.id if message.guild else None,
-                user_id=user_id,
-                source=source,
-                shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
-            )
-        except Exception:
-            log.exception("could not record the answer in message %s", message.id)
+        """Record what this message shows, for its buttons (written behind the reply; a failed
+        write costs the buttons the full question, they fall back to the title)."""
+        self.bot.curation.record_delivered(
+            answer,
+            message_id=message.id,
+            channel_id=message.channel.id,
+            guild_id=message.guild.id if message.guild else None,
+            user_id=user_id,
+            source=source,
+            shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
+        )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -219,7 +216,7 @@ class Ask(commands.Cog):
                         return
                     sent = await self._deliver(message, text, answer, guild.thread_channels)
                     self._record_answer(outcome, answer)
-                    await self._record_delivered(answer, sent, message.author.id, "mention")
+                    self._record_delivered(answer, sent, message.author.id, "mention")
         except ShuttingDown:
             await message.reply(t("shutting_down", detect_language(question)), mention_author=False)
 

@@ -276,7 +276,7 @@ class CurationCog(commands.Cog):
     async def stats(self, interaction: discord.Interaction) -> None:
         """Questions of the last week, unanswered share, 👍 share, top (unanswered) questions."""
         since = datetime.now(UTC) - timedelta(days=STATS_DAYS)
-        stats = await self.bot.curation.database.stats(interaction.guild_id, since)
+        stats = await self.bot.curation.stats(interaction.guild_id, since)
         await interaction.response.send_message(
             embed=stats_embed(stats, STATS_DAYS, language_of(interaction)), ephemeral=True
         )

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from bot.db.database import Database, PinNotFound, PinQuestion
+from bot.db.database import AskedQuestion, Database, PinNotFound, PinQuestion
 from bot.db.models import Base
 from tests.helpers import run_with_database
 
@@ -68,10 +68,15 @@ def test_pins_are_added_listed_edited_removed_with_an_audit_trail(database_url):
         with pytest.raises(PinNotFound, match="no pinned answer"):
             await database.edit_pin(first.id, 6, 13, answer="x")
 
-        await database.record_pin_use(second.id)
-        await database.record_pin_use(second.id)
+        # a question served a pin is a use of it; two in one write count two
+        await database.record_question(5, "q2", "en", True, 0.9, pin_id=second.id)
+        asked = AskedQuestion(5, "q2 again", "en", True, 0.9, second.id, None, datetime.now(UTC))
+        await database.record_log([asked], [])
+        assert (await database.get_pin(second.id, 5)).uses == 2
+        await database.record_log([asked, asked], [])
+        assert (await database.get_pin(second.id, 5)).uses == 4
         removed = await database.remove_pin(second.id, 5, 14)
-        assert removed.removed and removed.uses == 2
+        assert removed.removed and removed.uses == 4
         assert await database.get_pin(second.id, 5) is None
         with pytest.raises(PinNotFound):
             await database.remove_pin(second.id, 5, 14)

@@ -1,0 +1,125 @@
+"""The answer journal: rows written behind the replies, a burst in few transactions, reads
+that see every row added before them, failures logged and not raised."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.answer_journal import AnswerJournal
+from bot.db.database import AskedQuestion, Database, DeliveredAnswer
+from tests.helpers import run_with_database
+
+
+def _asked(text: str, guild_id: int = 5) -> AskedQuestion:
+    return AskedQuestion(guild_id, text, "en", False, 0.1, None, "hash", datetime.now(UTC))
+
+
+def _delivered(message_id: int, question: str) -> DeliveredAnswer:
+    return DeliveredAnswer(
+        message_id=message_id,
+        guild_id=5,
+        channel_id=1,
+        user_hash="hash",
+        source="slash",
+        question=question,
+        language="en",
+        hit_ids=["a", "b"],
+        generation="g1",
+        pin_id=None,
+        answered=True,
+        created_at=datetime.now(UTC),
+    )
+
+
+def _since() -> datetime:
+    return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class _CountingDatabase:
+    """Counts `record_log` calls on a real database."""
+
+    def __init__(self, database: Database):
+        self.database = database
+        self.writes: list[tuple[int, int]] = []
+
+    async def record_log(self, questions, answers) -> None:
+        self.writes.append((len(questions), len(answers)))
+        await self.database.record_log(questions, answers)
+
+
+def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
+    async def scenario(database: Database) -> None:
+        counting = _CountingDatabase(database)
+        journal = AnswerJournal(counting)  # type: ignore[arg-type]
+        for i in range(30):
+            journal.add_question(_asked(f"q{i}"))
+            journal.add_answer(_delivered(1000 + i, f"q{i}"))
+        assert journal.pending == 60  # nothing was awaited: nothing is written yet
+        await journal.written()
+        assert journal.pending == 0
+        # the first write took what was there when it started; the rest waited for one more
+        assert sum(q for q, _ in counting.writes) == 30 and len(counting.writes) <= 2
+        stats = await database.stats(5, _since())
+        assert stats.questions == 30 and stats.unanswered == 30
+        assert (await database.get_answer(1029)).question == "q29"
+        # a second record of a message replaces the first, in one write or across writes
+        journal.add_answer(_delivered(1000, "first"))
+        journal.add_answer(_delivered(1000, "second"))
+        await journal.written()
+        assert (await database.get_answer(1000)).question == "second"
+        await journal.written()  # nothing pending: returns at once
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_rows_added_while_a_write_runs_are_written_before_written_returns(tmp_path):
+    async def scenario(database: Database) -> None:
+        journal = AnswerJournal(database)
+        journal.add_question(_asked("first"))
+        await asyncio.sleep(0)  # the writer has started on "first"
+        journal.add_question(_asked("second"))
+        await journal.written()
+        assert (await database.stats(5, _since())).questions == 2
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, caplog):
+    class _FailingOnce(_CountingDatabase):
+        async def record_log(self, questions, answers) -> None:
+            if not self.writes:
+                self.writes.append((len(questions), len(answers)))
+                raise OSError("disk full")
+            await super().record_log(questions, answers)
+
+    async def scenario(database: Database) -> None:
+        journal = AnswerJournal(_FailingOnce(database))  # type: ignore[arg-type]
+        with caplog.at_level(logging.ERROR, logger="bot.answer_journal"):
+            journal.add_question(_asked("lost"))
+            await journal.written()  # does not raise
+        assert "could not write 1 questions and 0 answer records" in caplog.text
+        journal.add_question(_asked("kept"))
+        await journal.written()
+        assert (await database.stats(5, _since())).questions == 1
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_a_reader_cancelled_while_waiting_does_not_cancel_the_write(tmp_path):
+    async def scenario(database: Database) -> None:
+        journal = AnswerJournal(database)
+        for i in range(20):
+            journal.add_question(_asked(f"q{i}"))
+        reader = asyncio.ensure_future(journal.written())
+        await asyncio.sleep(0)
+        reader.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reader
+        await journal.written()
+        assert (await database.stats(5, _since())).questions == 20
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
