@@ -31,8 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests/ is not installed: run from the checkout
 
+from discord_emulator import DiscordEmulator  # noqa: E402
+
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus  # noqa: E402
-from tests.discord_emulator import DiscordEmulator  # noqa: E402
 from tests.helpers import ask  # noqa: E402
 
 USER_ID = 10001

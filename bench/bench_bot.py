@@ -42,6 +42,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from discord_emulator import DiscordEmulator, RecordedRequest, running_client  # noqa: E402
+
 from bot import services  # noqa: E402
 from bot.app import CareerBot, use_endpoints  # noqa: E402
 from bot.config import DiscordSettings, GuildSettings, Settings  # noqa: E402
@@ -50,7 +52,6 @@ from bot.worker import MAX_BATCH, SearchWorker  # noqa: E402
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
 from index.query import normalize_question  # noqa: E402
 from index.retriever import Retriever, SearchResult  # noqa: E402
-from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client  # noqa: E402
 
 TARGETS = {
     "1 asker: answer median (ms)": 50.0,

@@ -32,13 +32,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from discord_emulator import DiscordEmulator, running_client  # noqa: E402
+
 from bot.app import CareerBot, use_endpoints  # noqa: E402
 from bot.config import DiscordSettings, ForumSettings, GuildSettings, Settings  # noqa: E402
 from bot.forum import SimilarPostIndex  # noqa: E402
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
 from index.embedders import EmbedderConfig, make_embedder  # noqa: E402
 from index.query import detect_language, matching_form, normalize_question  # noqa: E402
-from tests.discord_emulator import DiscordEmulator, running_client  # noqa: E402
 
 
 async def _post_and_ask(data_dir: Path, questions: list[str]) -> tuple[list[float], list[float]]:

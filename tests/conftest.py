@@ -152,6 +152,17 @@ _REAL_MODEL_MODULES = frozenset(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, saying what to install, when the Discord emulator is missing (it is a
+    distribution of its own: every end-to-end test would fail on its import)."""
+    import importlib.util
+
+    if importlib.util.find_spec("discord_emulator") is None:
+        raise pytest.UsageError(
+            "the Discord emulator is not installed: pip install -e tests/discord_emulator"
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `slow` every test that loads the real model or builds the real index, so that
     `pytest -m "not slow"` is the quick loop."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from discord_emulator import DiscordEmulator, RecordedRequest, running_client
 from typer.testing import CliRunner
 
 from bot.app import CareerBot, use_endpoints
@@ -20,7 +21,6 @@ from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
-from tests.discord_emulator import DiscordEmulator, RecordedRequest, running_client
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
 

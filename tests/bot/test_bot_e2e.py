@@ -15,10 +15,10 @@ from pathlib import Path
 
 import discord
 import pytest
+from discord_emulator import DiscordEmulator, RecordedRequest
 
 from bot.app import CareerBot, run_bot, sync_commands
 from bot.config import GuildSettings
-from tests.discord_emulator import DiscordEmulator, RecordedRequest
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

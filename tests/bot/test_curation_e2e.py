@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
+from discord_emulator import DiscordEmulator
 
 from bot.app import CareerBot
-from tests.discord_emulator import DiscordEmulator
 from tests.helpers import (
     EPHEMERAL,
     PINNED_LABEL,

@@ -12,10 +12,10 @@ from typing import Any
 
 import discord
 import pytest
+from discord_emulator import DiscordEmulator, RecordedRequest
 
 from bot.app import CareerBot, run_bot
 from bot.config import GuildSettings
-from tests.discord_emulator import DiscordEmulator, RecordedRequest
 from tests.helpers import (
     EPHEMERAL,
     PINNED_LABEL,

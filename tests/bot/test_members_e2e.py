@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord_emulator import DiscordEmulator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -18,7 +19,6 @@ from bot.config import CurationSettings
 from bot.db.database import Database
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.feedback import hash_user_id
-from tests.discord_emulator import DiscordEmulator
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord_emulator import DiscordEmulator
 
 from bot.app import CareerBot
 from bot.db.settings_store import SettingsStore
-from tests.discord_emulator import DiscordEmulator
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

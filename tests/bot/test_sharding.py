@@ -7,6 +7,7 @@ from pathlib import Path
 
 import discord
 import pytest
+from discord_emulator import DiscordEmulator, running_client
 
 from bot.app import (
     CareerBot,
@@ -16,7 +17,6 @@ from bot.app import (
     use_endpoints,
 )
 from bot.config import DiscordSettings, GuildSettings, Settings
-from tests.discord_emulator import DiscordEmulator, running_client
 from tests.helpers import TIMEOUT, answer_message, is_answer_to
 
 

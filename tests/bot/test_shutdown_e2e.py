@@ -15,9 +15,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from discord_emulator import DiscordEmulator
 
 from bot.app import CareerBot
-from tests.discord_emulator import DiscordEmulator
 from tests.helpers import EPHEMERAL, TIMEOUT, is_answer_to, message_of, run_with_bot
 
 

@@ -11,8 +11,7 @@ import discord
 import discord.gateway
 import discord.http
 import yarl
-
-from .emulator import DiscordEmulator
+from discord_emulator.emulator import DiscordEmulator
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
 

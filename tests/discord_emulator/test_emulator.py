@@ -10,8 +10,7 @@ from collections.abc import Awaitable, Callable
 import discord
 import pytest
 from discord import app_commands
-
-from tests.discord_emulator import DiscordEmulator, discord_endpoints, running_client
+from discord_emulator import DiscordEmulator, discord_endpoints, running_client
 
 INTENTS = discord.Intents(guilds=True, guild_messages=True)
 
