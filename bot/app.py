@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -188,6 +189,14 @@ class CareerBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        # What start-up loaded (modules, the index's records, pins: ~150k objects) lives as
+        # long as the bot. Left to the collector, every full collection walks it all on the
+        # event loop (95-130 ms each on this machine); frozen, it is never walked again, and
+        # a full collection walks the ~12k objects of the running bot (under 10 ms). Frozen
+        # objects are still freed by reference counting once unused (a reloaded index's); the
+        # garbage already there is collected first, so that none of it is frozen for good.
+        gc.collect()
+        gc.freeze()
 
     def gateway_connected(self) -> bool:
         """Whether the bot is ready and its gateway connection(s) open."""
