@@ -123,30 +123,59 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _is_word_character(character: str) -> bool:
+    return "a" <= character <= "z" or "0" <= character <= "9"
+
+
 class GlossaryExpander:
-    """Adds the corpus's Chinese terms for the English domain terms found in a question."""
+    """Adds the corpus's Chinese terms for the English domain terms found in a question.
+
+    A term is found as a whole (not inside a longer word of letters and digits), the longest
+    first, left to right without overlaps: what the regular expression
+    `(?<![a-z0-9])(?:term|term|...)(?![a-z0-9])` over the terms longest first finds, without
+    compiling one (844 alternatives took 25 ms of a cold `careerbot ask`).
+    """
 
     def __init__(self, entries: Iterable[tuple[Sequence[str], Sequence[str]]]):
         self._zh_for: dict[str, list[str]] = {}
         for english_terms, chinese_terms in entries:
             for term in english_terms:
-                self._zh_for.setdefault(term.lower(), []).extend(chinese_terms)
-        terms = sorted(self._zh_for, key=len, reverse=True)  # longest first: "data scientist"
-        self._pattern = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
-            if terms
-            else None
-        )
+                if term:
+                    self._zh_for.setdefault(term.lower(), []).extend(chinese_terms)
+        # by first character, longest first: "data scientist" is tried before "data"
+        self._by_first: dict[str, list[str]] = {}
+        for term in sorted(self._zh_for, key=len, reverse=True):
+            self._by_first.setdefault(term[0], []).append(term)
+
+    def terms_in(self, question: str) -> list[str]:
+        """The glossary's English terms found in `question`, in order, repeats kept."""
+        text = question.lower()
+        found: list[str] = []
+        position, length = 0, len(text)
+        while position < length:
+            candidates = self._by_first.get(text[position])
+            if candidates and (position == 0 or not _is_word_character(text[position - 1])):
+                for term in candidates:
+                    end = position + len(term)
+                    if text.startswith(term, position) and (
+                        end == length or not _is_word_character(text[end])
+                    ):
+                        found.append(term)
+                        position = end
+                        break
+                else:
+                    position += 1
+            else:
+                position += 1
+        return found
 
     def chinese_terms(self, question: str) -> list[str]:
         """Chinese terms for the English glossary terms in `question`, without repeats."""
-        if self._pattern is None:
-            return []
-        found: dict[str, None] = {}
-        for match in self._pattern.finditer(question.lower()):
-            for term in self._zh_for[match.group(0)]:
-                found[term] = None
-        return list(found)
+        chinese: dict[str, None] = {}
+        for term in self.terms_in(question):
+            for translation in self._zh_for[term]:
+                chinese[translation] = None
+        return list(chinese)
 
 
 # What `LexicalIndex.build` asks bm25s for, and all `load` can score: Lucene's BM25, whose

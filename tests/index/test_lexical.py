@@ -95,3 +95,42 @@ def test_only_a_built_index_can_be_saved(tmp_path):
     LexicalIndex.build(["docker"]).save(tmp_path / "bm25")
     with pytest.raises(ValueError):
         LexicalIndex.load(tmp_path / "bm25", 1).save(tmp_path / "again")
+
+
+def _glossary_terms() -> list[tuple[list[str], list[str]]]:
+    from corpus.loader import load_glossary
+
+    return [(list(e.en), list(e.zh)) for e in load_glossary(Path("corpus/glossary.yaml"))]
+
+
+def _regex_finder(entries):
+    """How the glossary's terms were found before: one regular expression of them all."""
+    import re
+
+    terms = sorted({t.lower() for en, _ in entries for t in en}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
+    return lambda question: [m.group(0) for m in pattern.finditer(question.lower())]
+
+
+def test_glossary_terms_are_found_as_the_regular_expression_found_them():
+    import random
+
+    from corpus.loader import load_questions
+
+    entries = _glossary_terms()
+    terms = [t for en, _ in entries for t in en]
+    shipped = [q.question for q in load_questions(Path("corpus/eval/questions.yaml"))]
+    rng = random.Random(7)
+    pieces = [*terms, " ", "-", "s", "x1", "的", "?", ".", "'", "Data", "ML", "3"]
+    made = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    expander, regex_terms = GlossaryExpander(entries), _regex_finder(entries)
+    found_any = 0
+    for question in [*shipped, *made]:
+        found = expander.terms_in(question)
+        assert found == regex_terms(question), question
+        found_any += bool(found)
+    assert found_any > 1000  # the comparison is about questions that hold terms
+    assert expander.terms_in("Is a data scientist a self-taught ML engineer?")[:2] == [
+        "data scientist",
+        "self-taught",
+    ]
