@@ -296,8 +296,11 @@ class CareerBot(commands.Bot):
             connecting.cancel()  # e.g. asleep in discord.py's reconnect backoff
         self.worker.close()
         if self._curation is not None:
-            await self._curation.journal.written()  # the last answers' rows, then close
+            await self._curation.journal.close()  # the last answers' rows, then close
             await self._curation.database.close()
+        # what `setup_hook` froze is the collector's again: a process that starts bots one
+        # after another (the tests) would otherwise keep every closed one, cycles and all
+        gc.unfreeze()
 
 
 class ShardedCareerBot(CareerBot, discord.AutoShardedClient):

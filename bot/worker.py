@@ -19,15 +19,18 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import queue
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from bot.observability import with_current_context
 from index.retriever import Retriever, SearchResult
+
+log = logging.getLogger(__name__)
 
 # Each search takes ~15-35 ms on two cores; 64 waiting questions is one to two seconds of work.
 # Slow answers are deferred (Discord then allows 15 minutes), so past this a user is better
@@ -204,7 +207,8 @@ class SearchWorker:
             for request in ready:
                 request.resolve(None, error)
             return
-        self._ranker.submit(self._rank, retriever, ready, vectors)
+        ranked = self._ranker.submit(self._rank, retriever, ready, vectors)
+        ranked.add_done_callback(_log_unexpected)
 
     @staticmethod
     def _rank(retriever: Retriever, requests: list[_SearchRequest], vectors: Any) -> None:
@@ -264,3 +268,10 @@ class SearchWorker:
         its last batches to the ranker)."""
         self._executor.shutdown(wait=True, cancel_futures=False)
         self._ranker.shutdown(wait=True, cancel_futures=False)
+
+
+def _log_unexpected(ranked: Future[None]) -> None:
+    """`_rank` answers every request itself, errors included; anything escaping it is a bug,
+    said here rather than left to hang its askers silently."""
+    if not ranked.cancelled() and ranked.exception() is not None:
+        log.error("ranking a batch failed", exc_info=ranked.exception())

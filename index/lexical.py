@@ -282,7 +282,11 @@ class LexicalIndex:
         if not consistent:
             raise ValueError(f"{directory.name}: inconsistent score matrix")
         # the scores are added in this type, as bm25s adds them
-        data = data.astype(np.dtype(params.get("dtype", "float32")), copy=False)
+        try:
+            dtype = np.dtype(params.get("dtype", "float32"))
+        except TypeError:
+            raise ValueError(f"{directory.name}: score type {params.get('dtype')!r}") from None
+        data = data.astype(dtype, copy=False)
         return cls(vocabulary, data, indices, indptr, size)
 
     def idf(self, tokens: Sequence[str], documents: int | None = None) -> np.ndarray:

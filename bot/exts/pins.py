@@ -146,8 +146,9 @@ async def _pins_page(
     interaction: discord.Interaction, page: int, language: Language
 ) -> tuple[discord.Embed, discord.ui.View]:
     assert interaction.guild_id is not None
-    database = careerbot_of(interaction).curation.database
-    pins, total = await database.list_pins(
+    curation = careerbot_of(interaction).curation
+    await curation.journal.written()  # the uses of the answers just given count
+    pins, total = await curation.database.list_pins(
         interaction.guild_id, offset=page * PINS_PAGE_SIZE, limit=PINS_PAGE_SIZE
     )
     pages = max(1, -(-total // PINS_PAGE_SIZE))
@@ -227,9 +228,9 @@ class PinsGroup(app_commands.Group):
     )
     async def export(self, interaction: discord.Interaction) -> None:
         language = language_of(interaction)
-        records = await careerbot_of(interaction).curation.database.export_pins(
-            interaction.guild_id
-        )
+        curation = careerbot_of(interaction).curation
+        await curation.journal.written()  # the uses of the answers just given count
+        records = await curation.database.export_pins(interaction.guild_id)
         text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename="pins.yaml")
         await respond(interaction, t("pins.export", language, count=len(records)), file=file)
@@ -238,9 +239,9 @@ class PinsGroup(app_commands.Group):
         self, interaction: discord.Interaction, pin_id: int, language: Language
     ) -> Pin | None:
         assert interaction.guild_id is not None
-        pin = await careerbot_of(interaction).curation.database.get_pin(
-            pin_id, interaction.guild_id
-        )
+        curation = careerbot_of(interaction).curation
+        await curation.journal.written()  # the uses of the answers just given count
+        pin = await curation.database.get_pin(pin_id, interaction.guild_id)
         if pin is None:
             await respond(interaction, t("pins.unknown", language, id=pin_id))
         return pin

@@ -101,8 +101,71 @@ def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, 
         with caplog.at_level(logging.ERROR, logger="bot.answer_journal"):
             journal.add_question(_asked("lost"))
             await journal.written()  # does not raise
-        assert "could not write 1 questions and 0 answer records" in caplog.text
+        assert "could not write a row of the question log" in caplog.text
         journal.add_question(_asked("kept"))
+        await journal.written()
+        assert (await database.stats(5, _since())).questions == 1
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp_path, caplog):
+    class _OneBadRow(_CountingDatabase):
+        async def record_log(self, questions, answers) -> None:
+            self.writes.append((len(questions), len(answers)))
+            if any(asked.question == "bad" for asked in questions):
+                raise OSError("a row the database refuses")
+            await self.database.record_log(questions, answers)
+
+    async def scenario(database: Database) -> None:
+        counting = _OneBadRow(database)
+        journal = AnswerJournal(counting)  # type: ignore[arg-type]
+        for text in ["q1", "bad", "q2"]:
+            journal.add_question(_asked(text))
+        journal.add_answer(_delivered(7, "q1"))
+        with caplog.at_level(logging.WARNING, logger="bot.answer_journal"):
+            await journal.written()
+        assert counting.writes[0] == (3, 1)  # the batch, then each row alone
+        assert len(counting.writes) == 5
+        assert "1 rows of the question log or answer records were not written" in caplog.text
+        assert (await database.stats(5, _since())).questions == 2
+        assert (await database.get_answer(7)).question == "q1"
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_a_reader_waits_for_the_rows_before_it_not_for_those_after(tmp_path):
+    class _Slow(_CountingDatabase):
+        async def record_log(self, questions, answers) -> None:
+            await asyncio.sleep(0.05)
+            await super().record_log(questions, answers)
+
+    async def scenario(database: Database) -> None:
+        counting = _Slow(database)
+        journal = AnswerJournal(counting)  # type: ignore[arg-type]
+        journal.add_question(_asked("before"))
+        reader = asyncio.ensure_future(journal.written())
+        # rows keep coming while the reader waits: it must not wait for them
+        for i in range(5):
+            await asyncio.sleep(0.01)
+            journal.add_question(_asked(f"after {i}"))
+        await asyncio.wait_for(reader, 1)
+        assert counting.writes[0] == (1, 0) and journal.pending > 0
+        await journal.written()
+        assert journal.pending == 0
+
+    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+
+
+def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
+    async def scenario(database: Database) -> None:
+        journal = AnswerJournal(database)
+        journal.add_question(_asked("in time"))
+        await journal.close()
+        with caplog.at_level(logging.WARNING, logger="bot.answer_journal"):
+            journal.add_question(_asked("too late"))
+        assert "came after the database closed" in caplog.text
+        assert journal.pending == 0
         await journal.written()
         assert (await database.stats(5, _since())).questions == 1
 
