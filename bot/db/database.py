@@ -534,11 +534,7 @@ class Database:
         )
         await self.record_log([asked], [])
 
-    # --- delivered answers -----------------------------------------------------------------
-
-    async def record_answer(self, answer: DeliveredAnswer) -> None:
-        """Store a delivered answer (keyed by its message id; a second record replaces it)."""
-        await self.record_log([], [answer])
+    # --- the question log and delivered answers, written together (bot.answer_journal) ------
 
     async def record_log(
         self, questions: Sequence[AskedQuestion], answers: Sequence[DeliveredAnswer]

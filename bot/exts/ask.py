@@ -166,16 +166,20 @@ class Ask(commands.Cog):
         self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource
     ) -> None:
         """Record what this message shows, for its buttons (written behind the reply; a failed
-        write costs the buttons the full question, they fall back to the title)."""
-        self.bot.curation.record_delivered(
-            answer,
-            message_id=message.id,
-            channel_id=message.channel.id,
-            guild_id=message.guild.id if message.guild else None,
-            user_id=user_id,
-            source=source,
-            shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
-        )
+        record costs the buttons the full question, they fall back to the title, and never
+        turns the answer the member already has into an error)."""
+        try:
+            self.bot.curation.record_delivered(
+                answer,
+                message_id=message.id,
+                channel_id=message.channel.id,
+                guild_id=message.guild.id if message.guild else None,
+                user_id=user_id,
+                source=source,
+                shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
+            )
+        except Exception:
+            log.exception("could not record the answer in message %s", message.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -143,15 +143,18 @@ class ForumAssistant(commands.Cog):
             log.info("post %s was deleted before the answer", thread.id)
             return
         await self.bot.forum.answered(thread.id)
-        self.bot.curation.record_delivered(
-            answer,
-            message_id=sent.id,
-            channel_id=thread.id,
-            guild_id=starter.guild.id if starter.guild else None,
-            user_id=starter.author.id,
-            source="forum",
-            shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
-        )
+        try:
+            self.bot.curation.record_delivered(
+                answer,
+                message_id=sent.id,
+                channel_id=thread.id,
+                guild_id=starter.guild.id if starter.guild else None,
+                user_id=starter.author.id,
+                source="forum",
+                shown_hit_ids=[hit.id for hit in shown_hits(answer.result, answer.pin)],
+            )
+        except Exception:  # the post has its answer; only the buttons' record is missing
+            log.exception("could not record the answer in message %s", sent.id)
 
     # --- what becomes of a post -----------------------------------------------------------
 
