@@ -30,7 +30,7 @@ from bot.db.database import (
 from bot.db.proposal_store import Proposal, ProposalStore
 from bot.feedback import Vote, hash_user_id
 from bot.server_settings import ServerSettings
-from bot.worker import SearchWorker
+from bot.worker import DEFAULT_OPTIONS, SearchOptions, SearchWorker
 from index.pins import PinIndex, PinMatch
 from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
 from index.retriever import SearchResult
@@ -194,12 +194,13 @@ class Curation:
         *,
         record: bool = True,
         user_id: int | None = None,
-        **options: Any,
+        options: SearchOptions = DEFAULT_OPTIONS,
     ) -> Answer:
-        """Search, and find a pin of `guild_id` whose question is close enough to serve first;
-        log the question (asked by `user_id`) when `record`, without waiting for the write."""
+        """Search (with `options`), and find a pin of `guild_id` whose question is close enough
+        to serve first; log the question (asked by `user_id`) when `record`, without waiting
+        for the write."""
         generation = self.worker.retriever.index.directory.name
-        result = await self.worker.search(question, **options)
+        result = await self.worker.search(question, options)
         pin = None
         match = self._pin_match(result, guild_id)
         if match is not None and guild_id is not None:

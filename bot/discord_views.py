@@ -27,7 +27,7 @@ from bot.discord_render import (
 )
 from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
 from bot.i18n import Language, t
-from bot.worker import WorkerBusy
+from bot.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion
 from index.retriever import SearchResult
 
@@ -87,7 +87,9 @@ async def _search_again(interaction: discord.Interaction, k: int) -> SearchResul
         await respond(interaction, t("error.stale_answer", language))
         return None
     try:
-        answer = await bot.curation.answer(question, interaction.guild_id, record=False, k=k)
+        answer = await bot.curation.answer(
+            question, interaction.guild_id, record=False, options=SearchOptions(k=k)
+        )
         return answer.result
     except WorkerBusy:
         await respond(interaction, t("busy", language))

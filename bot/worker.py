@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.observability import with_current_context
+from index.query import QuestionLanguage
 from index.retriever import Retriever, SearchResult
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,26 @@ class WorkerBusy(Exception):
     """Too many questions are waiting; the caller should ask the user to retry shortly."""
 
 
+@dataclass(frozen=True)
+class SearchOptions:
+    """How `Retriever.search` ranks one question (its keyword arguments, bar the vector the
+    worker computes): also half of the key of a cached result."""
+
+    k: int | None = None  # passages (default: the configured k)
+    k_resources: int | None = None
+    apply_threshold: bool = True  # False: rank even when there is no good answer
+    reply_language: QuestionLanguage | None = None  # default: the question's
+
+
+DEFAULT_OPTIONS = SearchOptions()
+
+
 @dataclass
 class _SearchRequest:
     """A question waiting for the worker, with what it needs to be answered."""
 
     question: str
-    options: dict[str, Any]
+    options: SearchOptions
     retriever: Retriever  # the one served when the question came in
     future: asyncio.Future[SearchResult]
     loop: asyncio.AbstractEventLoop
@@ -140,12 +155,12 @@ class SearchWorker:
         """Load the embedder and the index on the encoder thread."""
         self._retriever = await self._run(self._open_retriever)
 
-    async def search(self, question: str, **options: Any) -> SearchResult:
+    async def search(self, question: str, options: SearchOptions = DEFAULT_OPTIONS) -> SearchResult:
         """`Retriever.search` on the worker's threads; WorkerBusy if too many are waiting.
 
         Errors (e.g. `InvalidQuestion`) propagate and are not cached.
         """
-        key = (question, tuple(sorted(options.items())))
+        key = (question, options)
         known = self._results.get(key)
         if known is not None:
             self._results.move_to_end(key)
@@ -215,11 +230,15 @@ class SearchWorker:
         """On the ranker thread: search each encoded question with its vector; each answer is
         delivered as soon as it is ready."""
         for position, request in enumerate(requests):
+            options = request.options
             search = functools.partial(
                 retriever.search,
                 request.question,
+                k=options.k,
+                k_resources=options.k_resources,
+                apply_threshold=options.apply_threshold,
+                reply_language=options.reply_language,
                 query_vector=vectors[position],
-                **request.options,
             )
             try:
                 result = request.context.run(search)

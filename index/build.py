@@ -40,6 +40,7 @@ from index.generations import (
     GENERATIONS,
     KEEP_GENERATIONS,
     MANIFEST,
+    FileChecksum,
     IndexStoreError,
     Manifest,
     build_lock,
@@ -50,7 +51,6 @@ from index.generations import (
     publish,
     read_current_manifest,
     remove_dead_staging,
-    sha256_of,
     verify_generation,
     write_json,
 )
@@ -306,10 +306,7 @@ def build_index(
             LexicalIndex.build(passage_texts).save(staging / "lexical-passages")
             LexicalIndex.build(resource_texts).save(staging / "lexical-resources")
             files = {
-                str(path.relative_to(staging)): {
-                    "bytes": path.stat().st_size,
-                    "sha256": sha256_of(path),
-                }
+                str(path.relative_to(staging)): FileChecksum.of(path)
                 for path in sorted(staging.rglob("*"))
                 if path.is_file()
             }
@@ -366,10 +363,10 @@ def _checksum_new_files(staging: Path, manifest: Manifest) -> Manifest:
     for path in sorted(staging.rglob("*")):
         name = str(path.relative_to(staging))
         if path.is_file() and name != MANIFEST and name not in files:
-            files[name] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+            files[name] = FileChecksum.of(path)
     if files == manifest.files:
         return manifest
-    updated = Manifest(**{**asdict(manifest), "files": files})
+    updated = replace(manifest, files=files)
     write_json(staging / MANIFEST, asdict(updated))
     fsync_tree(staging)
     return updated

@@ -77,6 +77,29 @@ class PublishRefused(IndexStoreError):
 
 
 @dataclass(frozen=True)
+class FileChecksum:
+    """A file of a generation as its manifest lists it."""
+
+    bytes: int
+    sha256: str  # hex digest
+
+    @classmethod
+    def of(cls, path: Path) -> FileChecksum:
+        """The size and checksum of `path` now."""
+        return cls(path.stat().st_size, sha256_of(path))
+
+    @classmethod
+    def parse(cls, data: Any) -> FileChecksum:
+        """From the manifest's JSON; TypeError when it is not `{"bytes": n, "sha256": hex}`."""
+        if not isinstance(data, dict) or set(data) != {"bytes", "sha256"}:
+            raise TypeError(f"a file entry is {data!r}")
+        size, digest = data["bytes"], data["sha256"]
+        if isinstance(size, bool) or not isinstance(size, int) or not isinstance(digest, str):
+            raise TypeError(f"a file entry is {data!r}")
+        return cls(size, digest)
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What an index generation contains and how it was made."""
 
@@ -89,7 +112,7 @@ class Manifest:
     built_at: str
     build_seconds: float
     tokenizer: str
-    files: dict[str, dict[str, Any]]  # relative path -> {"bytes": n, "sha256": hex}
+    files: dict[str, FileChecksum]  # by path relative to the generation
     # how the passage vectors are searched (index.ann); older manifests: always exact
     vector_index: str = "exact (flat)"
 
@@ -98,10 +121,13 @@ class Manifest:
         """Read and check a manifest file."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**data)
+            files = data.pop("files")
+            if not isinstance(files, dict):
+                raise TypeError(f"files is {type(files).__name__}")
+            return cls(**data, files={name: FileChecksum.parse(e) for name, e in files.items()})
         except FileNotFoundError:
             raise IndexCorrupt(f"{path} is missing: rebuild with `careerbot index build`") from None
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise IndexCorrupt(
                 f"{path} is unreadable ({exc}): rebuild with `careerbot index build --force`"
             ) from None
@@ -267,12 +293,12 @@ def verify_generation(directory: Path, *, checksums: bool = True) -> Manifest:
         if not path.is_file():
             raise IndexCorrupt(f"index file {path} is missing: {fix}")
         size = path.stat().st_size
-        if size != expected["bytes"]:
+        if size != expected.bytes:
             raise IndexCorrupt(
-                f"index file {path} has {size} bytes, expected {expected['bytes']} "
+                f"index file {path} has {size} bytes, expected {expected.bytes} "
                 f"(truncated or replaced): {fix}"
             )
-        if checksums and sha256_of(path) != expected["sha256"]:
+        if checksums and sha256_of(path) != expected.sha256:
             raise IndexCorrupt(f"index file {path} is corrupted (checksum mismatch): {fix}")
     return manifest
 

@@ -5,7 +5,7 @@ import logging
 import threading
 
 from bot.reload import IndexReloader
-from bot.worker import SearchWorker
+from bot.worker import SearchOptions, SearchWorker
 from corpus.loader import load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig
@@ -15,6 +15,8 @@ from index.store import rollback
 from tests.conftest import HashEmbedder
 
 QUESTION = "机器学习工程师要学哪些数学"
+
+UNTHRESHOLDED = SearchOptions(apply_threshold=False)
 
 
 def _build(corpus_dir, root, embedder, **kwargs):
@@ -53,22 +55,22 @@ def test_in_flight_questions_finish_on_the_old_generation_new_ones_use_the_new(
         # hold the search thread so that a question is queued before the swap
         release = threading.Event()
         blocker = asyncio.ensure_future(worker.call(lambda retriever: release.wait(5)))
-        queued = asyncio.ensure_future(worker.search(QUESTION, apply_threshold=False))
+        queued = asyncio.ensure_future(worker.search(QUESTION, UNTHRESHOLDED))
         await asyncio.sleep(0.05)
         outcome = await reloader.check()
         assert outcome.changed and outcome.generation == second == reloader.generation
-        after = asyncio.ensure_future(worker.search(QUESTION + "？", apply_threshold=False))
+        after = asyncio.ensure_future(worker.search(QUESTION + "？", UNTHRESHOLDED))
         release.set()
         await blocker
         assert "线性代数" in _top_text(await queued)
         assert "微积分" in _top_text(await after)
         # results kept from the old generation are not served again
-        assert "微积分" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        assert "微积分" in _top_text(await worker.search(QUESTION, UNTHRESHOLDED))
 
         # a rollback is picked up the same way
         rollback(root, embedder.id)
         assert (await reloader.check()).generation == first
-        assert "线性代数" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        assert "线性代数" in _top_text(await worker.search(QUESTION, UNTHRESHOLDED))
         worker.close()
 
     asyncio.run(scenario())
@@ -95,7 +97,7 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
                 assert not outcome.changed and outcome.generation == first
                 assert "passages.json" in outcome.error
         assert len([r for r in caplog.records if second in r.getMessage()]) == 1
-        assert "线性代数" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        assert "线性代数" in _top_text(await worker.search(QUESTION, UNTHRESHOLDED))
 
         (root / CURRENT).write_text("no-such-generation\n")
         outcome = await reloader.check()
@@ -106,7 +108,7 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
 
         third = _build(small_corpus_dir, root, embedder, force=True)  # a good one again
         assert (await reloader.check()).generation == third
-        assert "微积分" in _top_text(await worker.search(QUESTION, apply_threshold=False))
+        assert "微积分" in _top_text(await worker.search(QUESTION, UNTHRESHOLDED))
         worker.close()
 
     asyncio.run(scenario())

@@ -5,7 +5,7 @@ from unittest.mock import create_autospec
 
 import pytest
 
-from bot.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchWorker, WorkerBusy
+from bot.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchOptions, SearchWorker, WorkerBusy
 from index.query import InvalidQuestion
 from index.retriever import Retriever, SearchResult
 
@@ -89,7 +89,7 @@ def test_repeated_and_concurrent_questions_are_searched_once_and_failures_not_ke
         together = await asyncio.gather(worker.search("a"), worker.search("a"))
         assert fake.calls == ["a"] and together[0] is together[1]
         assert (await worker.search("a")) is together[0]  # kept
-        await worker.search("a", k=10)  # other options: another search
+        await worker.search("a", SearchOptions(k=10))  # other options: another search
         assert fake.calls == ["a", "a"]
         for _ in range(2):
             with pytest.raises(InvalidQuestion):

@@ -180,6 +180,32 @@ def test_load_refuses_missing_truncated_and_corrupted_files(small_corpus_dir, tm
         load_index(root, "test:hash")
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        [],  # not a mapping
+        {"passages.json": {"bytes": 10}},  # no checksum
+        {"passages.json": {"bytes": "10", "sha256": "ab"}},  # a size that is text
+        {"passages.json": {"bytes": True, "sha256": "ab"}},
+        {"passages.json": {"bytes": 10, "sha256": "ab", "extra": 1}},
+        {"passages.json": "ab"},
+    ],
+)
+def test_a_manifest_with_malformed_file_entries_is_unreadable(small_corpus_dir, tmp_path, files):
+    root = tmp_path / "index"
+    _build(small_corpus_dir, root, HashEmbedder())
+    manifest_path = current_generation_dir(root) / "manifest.json"
+    data = json.loads(manifest_path.read_text())
+    data["files"] = files
+    manifest_path.write_text(json.dumps(data))
+    with pytest.raises(IndexCorrupt, match="unreadable"):
+        load_index(root, "test:hash")
+    del data["files"]
+    manifest_path.write_text(json.dumps(data))
+    with pytest.raises(IndexCorrupt, match="unreadable"):
+        load_index(root, "test:hash")
+
+
 def test_corrupted_index_is_rebuilt_by_a_plain_build(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     _build(small_corpus_dir, root, HashEmbedder())
