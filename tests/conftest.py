@@ -132,9 +132,10 @@ def shipped_index_root(tmp_path_factory: pytest.TempPathFactory, bundled_embedde
     return root
 
 
-# Fixtures that load the real bundled model or build the real shipped index.
+# Fixtures that load a real model or build the real index (`minilm_path`: the
+# sentence-transformers backend, whose import alone takes seconds), directly or through others.
 _REAL_MODEL_FIXTURES = frozenset(
-    {"bundled_embedder", "shipped_index_root", "index_root", "retriever"}
+    {"bundled_embedder", "shipped_index_root", "index_root", "retriever", "minilm_path"}
 )
 # Modules whose every test runs the bundled model (the CLI with its default embedder, the real
 # bot in front of the Discord emulator, `careerbot run` processes).

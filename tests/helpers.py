@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +25,30 @@ from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
+
+
+_migrated_template: Path | None = None
+
+
+def fresh_sqlite_url(directory: Path) -> str:
+    """The URL of a new SQLite database in `directory`, at the newest schema: a copy of one
+    migrated once per test process (migrating an empty database takes ~0.12 s, copying its
+    file ~1 ms; the migrations themselves are tested on that first one, and on PostgreSQL)."""
+    global _migrated_template
+    if _migrated_template is None:
+        template = Path(tempfile.mkdtemp(prefix="careerbot-db-template-")) / "careerbot.db"
+
+        async def migrate() -> None:
+            await (await Database.open(f"sqlite+aiosqlite:///{template}")).close()
+
+        asyncio.run(migrate())
+        # the last connection's close checkpoints the write-ahead log into the file
+        assert not template.with_name(template.name + "-wal").exists()
+        _migrated_template = template
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "careerbot.db"
+    shutil.copyfile(_migrated_template, target)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 def run_with_database(url: str, scenario: Callable[[Database], Awaitable[None]]) -> None:

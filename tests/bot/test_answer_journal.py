@@ -11,7 +11,7 @@ import pytest
 
 from bot.answer_journal import AnswerJournal
 from bot.db.database import AskedQuestion, Database, DeliveredAnswer
-from tests.helpers import run_with_database
+from tests.helpers import fresh_sqlite_url, run_with_database
 
 
 def _asked(text: str, guild_id: int = 5) -> AskedQuestion:
@@ -73,7 +73,7 @@ def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
         assert (await database.get_answer(1000)).question == "second"
         await journal.written()  # nothing pending: returns at once
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_rows_added_while_a_write_runs_are_written_before_written_returns(tmp_path):
@@ -85,7 +85,7 @@ def test_rows_added_while_a_write_runs_are_written_before_written_returns(tmp_pa
         await journal.written()
         assert (await database.stats(5, _since())).questions == 2
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, caplog):
@@ -106,7 +106,7 @@ def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, 
         await journal.written()
         assert (await database.stats(5, _since())).questions == 1
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp_path, caplog):
@@ -131,7 +131,7 @@ def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp
         assert (await database.stats(5, _since())).questions == 2
         assert (await database.get_answer(7)).question == "q1"
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_reader_waits_for_the_rows_before_it_not_for_those_after(tmp_path):
@@ -154,7 +154,7 @@ def test_a_reader_waits_for_the_rows_before_it_not_for_those_after(tmp_path):
         await journal.written()
         assert journal.pending == 0
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
@@ -169,7 +169,7 @@ def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
         await journal.written()
         assert (await database.stats(5, _since())).questions == 1
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_reader_cancelled_while_waiting_does_not_cancel_the_write(tmp_path):
@@ -185,4 +185,4 @@ def test_a_reader_cancelled_while_waiting_does_not_cancel_the_write(tmp_path):
         await journal.written()
         assert (await database.stats(5, _since())).questions == 20
 
-    run_with_database(f"sqlite+aiosqlite:///{tmp_path}/journal.db", scenario)
+    run_with_database(fresh_sqlite_url(tmp_path), scenario)

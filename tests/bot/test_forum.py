@@ -115,7 +115,6 @@ DIFFERENT_QUESTIONS = [
 ]
 
 
-@pytest.mark.slow
 def test_paraphrases_are_similar_threads_and_different_questions_are_not(bundled_embedder):
     settings = ForumSettings()
 

@@ -80,7 +80,6 @@ def offline(minilm_path):
         os.environ["HF_HUB_OFFLINE"] = previous
 
 
-@pytest.mark.slow
 def test_sentence_transformers_backend_with_a_real_local_model(minilm_path, offline):
     config = EmbedderConfig(
         backend="sentence-transformers", model=minilm_path, query_prompt="", passage_prompt=""
@@ -96,7 +95,6 @@ def test_sentence_transformers_backend_with_a_real_local_model(minilm_path, offl
     assert (passages @ query).argmax() == 0
 
 
-@pytest.mark.slow
 def test_sentence_transformers_prompts_change_vectors(minilm_path, offline):
     plain = SentenceTransformerEmbedder(minilm_path)
     prompted = SentenceTransformerEmbedder(minilm_path, query_prompt="query: ")

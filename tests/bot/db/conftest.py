@@ -12,14 +12,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.helpers import fresh_sqlite_url
+
 POSTGRES_URL = os.environ.get("CAREERBOT_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
-    """A fresh, empty database of each kind."""
+    """A fresh database of each kind, at the newest schema."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'db' / 'careerbot.db'}"
+        yield fresh_sqlite_url(tmp_path / "db")
         return
     if not POSTGRES_URL:
         pytest.skip("set CAREERBOT_TEST_POSTGRES_URL to run against PostgreSQL")
