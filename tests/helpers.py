@@ -20,11 +20,31 @@ from typer.testing import CliRunner
 from bot.app import CareerBot, use_endpoints
 from bot.cli import app as cli_app
 from bot.config import DiscordSettings, GuildSettings, Settings
-from bot.db.database import Database
+from bot.db.database import Database, DeliveredAnswer
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
+
+
+def answer_record(
+    message_id: int, question: str, *, hit_ids: list[str] | None = None, language: str = "en"
+) -> DeliveredAnswer:
+    """A delivered answer of guild 5, as the bot records it (for store and journal tests)."""
+    return DeliveredAnswer(
+        message_id=message_id,
+        guild_id=5,
+        channel_id=1,
+        user_hash="hash",
+        source="slash",
+        question=question,
+        language=language,
+        hit_ids=["a", "b"] if hit_ids is None else hit_ids,
+        generation="g1",
+        pin_id=None,
+        answered=True,
+        created_at=datetime.now(UTC),
+    )
 
 
 _migrated_template: Path | None = None

@@ -10,29 +10,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.answer_journal import AnswerJournal
-from bot.db.database import AskedQuestion, Database, DeliveredAnswer
-from tests.helpers import fresh_sqlite_url, run_with_database
+from bot.db.database import AskedQuestion, Database
+from tests.helpers import answer_record, fresh_sqlite_url, run_with_database
 
 
 def _asked(text: str, guild_id: int = 5) -> AskedQuestion:
     return AskedQuestion(guild_id, text, "en", False, 0.1, None, "hash", datetime.now(UTC))
-
-
-def _delivered(message_id: int, question: str) -> DeliveredAnswer:
-    return DeliveredAnswer(
-        message_id=message_id,
-        guild_id=5,
-        channel_id=1,
-        user_hash="hash",
-        source="slash",
-        question=question,
-        language="en",
-        hit_ids=["a", "b"],
-        generation="g1",
-        pin_id=None,
-        answered=True,
-        created_at=datetime.now(UTC),
-    )
 
 
 def _since() -> datetime:
@@ -57,7 +40,7 @@ def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
         journal = AnswerJournal(counting)  # type: ignore[arg-type]
         for i in range(30):
             journal.add_question(_asked(f"q{i}"))
-            journal.add_answer(_delivered(1000 + i, f"q{i}"))
+            journal.add_answer(answer_record(1000 + i, f"q{i}"))
         assert journal.pending == 60  # nothing was awaited: nothing is written yet
         await journal.written()
         assert journal.pending == 0
@@ -67,8 +50,8 @@ def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
         assert stats.questions == 30 and stats.unanswered == 30
         assert (await database.get_answer(1029)).question == "q29"
         # a second record of a message replaces the first, in one write or across writes
-        journal.add_answer(_delivered(1000, "first"))
-        journal.add_answer(_delivered(1000, "second"))
+        journal.add_answer(answer_record(1000, "first"))
+        journal.add_answer(answer_record(1000, "second"))
         await journal.written()
         assert (await database.get_answer(1000)).question == "second"
         await journal.written()  # nothing pending: returns at once
@@ -122,7 +105,7 @@ def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp
         journal = AnswerJournal(counting)  # type: ignore[arg-type]
         for text in ["q1", "bad", "q2"]:
             journal.add_question(_asked(text))
-        journal.add_answer(_delivered(7, "q1"))
+        journal.add_answer(answer_record(7, "q1"))
         with caplog.at_level(logging.WARNING, logger="bot.answer_journal"):
             await journal.written()
         assert counting.writes[0] == (3, 1)  # the batch, then each row alone

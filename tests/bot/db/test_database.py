@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from bot.db.database import AskedQuestion, Database, DeliveredAnswer, PinNotFound, PinQuestion
+from bot.db.database import AskedQuestion, Database, PinNotFound, PinQuestion
 from bot.db.models import Base
-from tests.helpers import run_with_database
+from tests.helpers import answer_record, run_with_database
 
 
 def _questions(*texts: str) -> list[PinQuestion]:
@@ -261,23 +261,6 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     assert (tmp_path / "new" / "dir" / "careerbot.db").exists()
 
 
-def _delivered(message_id: int, question: str, hit_ids: list[str]) -> DeliveredAnswer:
-    return DeliveredAnswer(
-        message_id=message_id,
-        guild_id=5,
-        channel_id=1,
-        user_hash="hash",
-        source="slash",
-        question=question,
-        language="zh",
-        hit_ids=hit_ids,
-        generation="g1",
-        pin_id=None,
-        answered=True,
-        created_at=datetime.now(UTC),
-    )
-
-
 def test_the_log_writes_questions_and_answer_records_together_the_last_record_winning(
     database_url,
 ):
@@ -286,14 +269,21 @@ def test_the_log_writes_questions_and_answer_records_together_the_last_record_wi
         asked = [
             AskedQuestion(5, f"问题 {i}", "zh", i % 2 == 0, 0.5, None, "h", now) for i in range(4)
         ]
-        answers = [_delivered(10**17 + i, f"问题 {i}", [f"p{i}", "r1"]) for i in range(4)]
+        answers = [
+            answer_record(10**17 + i, f"问题 {i}", hit_ids=[f"p{i}", "r1"], language="zh")
+            for i in range(4)
+        ]
         # message 10**17 is recorded twice in one write, and again in a later one
-        await database.record_log(asked, [*answers, _delivered(10**17, "second", ["p9"])])
+        await database.record_log(
+            asked, [*answers, answer_record(10**17, "second", hit_ids=["p9"], language="zh")]
+        )
         stats = await database.stats(5, now - timedelta(minutes=1))
         assert stats.questions == 4 and stats.unanswered == 2
         assert (await database.get_answer(10**17)).hit_ids == ["p9"]
         assert (await database.get_answer(10**17 + 3)).question == "问题 3"
-        await database.record_log([], [_delivered(10**17, "third", ["p1", "p2"])])
+        await database.record_log(
+            [], [answer_record(10**17, "third", hit_ids=["p1", "p2"], language="zh")]
+        )
         third = await database.get_answer(10**17)
         assert third.question == "third" and third.hit_ids == ["p1", "p2"]
         await database.record_log([], [])  # nothing to write: no error
