@@ -15,6 +15,8 @@ from typing import Any
 
 import discord
 from discord_emulator import DiscordEmulator, RecordedRequest, running_client
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typer.testing import CliRunner
 
 from bot.app import CareerBot, use_endpoints
@@ -220,6 +222,21 @@ async def command(emulator: DiscordEmulator, name: str, options: dict[str, Any],
 
 
 _row_ids = iter(range(10**12, 2 * 10**12))
+
+
+async def member_texts(engine: AsyncEngine) -> list[str]:
+    """Every question text the members' tables hold (the four `/forget-me` deletes from)."""
+    async with async_sessionmaker(engine)() as session:
+        found: list[str] = []
+        for column in (
+            QuestionRow.question,
+            AnswerRow.question,
+            FeedbackRow.question,
+            ForumPostRow.title,
+            ForumPostRow.content,
+        ):
+            found.extend(await session.scalars(select(column)))
+        return found
 
 
 def member_rows(

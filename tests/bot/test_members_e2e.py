@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.app import CareerBot
 from bot.config import CurationSettings
 from bot.db.database import Database
-from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
+from bot.db.models import FeedbackRow, QuestionRow
 from bot.feedback import hash_user_id
 from tests.helpers import (
     EPHEMERAL,
@@ -27,6 +27,7 @@ from tests.helpers import (
     custom_ids,
     is_answer_to,
     member_rows,
+    member_texts,
     run_with_bot,
     running_bot,
 )
@@ -49,21 +50,6 @@ def rows_of(guild_id: int, user_id: int, question: str, at: datetime = NOW) -> l
 async def store(engine: AsyncEngine, rows: list[Any]) -> None:
     async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
         session.add_all(rows)
-
-
-async def questions_stored(engine: AsyncEngine) -> list[str]:
-    """Every question text in the members' tables (the four /forget-me deletes)."""
-    async with async_sessionmaker(engine)() as session:
-        found: list[str] = []
-        for column in (
-            QuestionRow.question,
-            AnswerRow.question,
-            FeedbackRow.question,
-            ForumPostRow.title,
-            ForumPostRow.content,
-        ):
-            found.extend(await session.scalars(select(column)))
-        return found
 
 
 async def forget_me(emulator: DiscordEmulator, **options: Any) -> dict[str, Any]:
@@ -114,7 +100,7 @@ def test_forget_me_deletes_the_members_data_after_confirmation_and_keeps_everyon
         cancelled = await click(emulator, prompt, "careerbot:forget-me:cancel")
         assert cancelled["content"] == "Cancelled: nothing was deleted."
         assert cancelled["components"] == []
-        assert len(await questions_stored(engine)) == 17
+        assert len(await member_texts(engine)) == 17
 
         prompt = await forget_me(emulator, locale="zh-CN")
         assert "确定要全部删除吗" in prompt["content"]
@@ -125,7 +111,7 @@ def test_forget_me_deletes_the_members_data_after_confirmation_and_keeps_everyon
         )
         assert done["components"] == []
 
-        remaining = await questions_stored(engine)
+        remaining = await member_texts(engine)
         assert not [text for text in remaining if text.startswith("alice:")]
         assert remaining.count("bob: is a master's worth it?") == 5
         assert remaining.count("alice elsewhere") == 5  # another server's data stays
@@ -165,7 +151,7 @@ def test_retention_purges_old_questions_answers_and_votes_at_start_up(index_root
                         if asked == ["recent"]:
                             break
                         await asyncio.sleep(0.1)
-                    remaining = await questions_stored(engine)
+                    remaining = await member_texts(engine)
         # the question, its answer record and its vote went; the forum post is the forum's
         assert sorted(remaining) == ["old", "old", "recent", "recent", "recent", "recent", "recent"]
         assert any(

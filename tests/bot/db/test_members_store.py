@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.db.database import Database
 from bot.db.members_store import MemberDataCounts, MembersStore, PurgeCounts
-from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
-from tests.helpers import member_rows
+from bot.db.models import FeedbackRow, ForumPostRow, QuestionRow
+from tests.helpers import member_rows, member_texts
 
 GUILD = 123456789012345678
 OTHER_GUILD = 223456789012345678
@@ -36,20 +36,6 @@ def _run(url: str, scenario: Callable[[AsyncEngine, MembersStore], Awaitable[Non
 async def add(engine: AsyncEngine, *rows: object) -> None:
     async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
         session.add_all(rows)
-
-
-async def texts(session: AsyncSession) -> list[str]:
-    """Every question text the four tables hold."""
-    found: list[str] = []
-    for column in (
-        QuestionRow.question,
-        AnswerRow.question,
-        FeedbackRow.question,
-        ForumPostRow.title,
-        ForumPostRow.content,
-    ):
-        found.extend(await session.scalars(select(column)))
-    return found
 
 
 def test_a_member_is_forgotten_in_one_server_and_nobody_else_is(database_url):
@@ -79,10 +65,10 @@ def test_a_member_is_forgotten_in_one_server_and_nobody_else_is(database_url):
         assert await store.count(GUILD, ALICE) == MemberDataCounts(0, 0, 0, 0)
         assert await store.count(GUILD, BOB) == MemberDataCounts(1, 2, 1, 1)
         assert await store.count(OTHER_GUILD, ALICE) == MemberDataCounts(1, 1, 1, 1)
+        remaining = await member_texts(engine)
+        assert "alice asks" not in remaining  # not even in Bob's vote
+        assert remaining.count("bob asks") == 5
         async with async_sessionmaker(engine)() as session:
-            remaining = await texts(session)
-            assert "alice asks" not in remaining  # not even in Bob's vote
-            assert remaining.count("bob asks") == 5
             kept = await session.scalar(
                 select(FeedbackRow).where(FeedbackRow.message_id == alice[1].message_id)
             )
