@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from bot.answer_journal import AnswerJournal
+from bot.card_suggestions import CARD_ID_PREFIX
 from bot.config import Settings
 from bot.db.database import (
     AskedQuestion,
@@ -104,6 +105,15 @@ class Answer:
 
 
 AnswerSource = Literal["slash", "mention", "forum"]
+
+
+def answered_by_ids(answer: Answer) -> list[str]:
+    """`card:<id>` when an answer card (not a pin) answered: recorded before the hit ids, so
+    feedback on a card answer names the card (`careerbot cards suggest` reads them)."""
+    card = answer.result.card
+    if card is None or answer.pin is not None:
+        return []
+    return [f"{CARD_ID_PREFIX}{card.card.id}"]
 
 
 class Curation:
@@ -241,7 +251,7 @@ class Curation:
             source=source,
             question=answer.result.question,
             language=answer.result.language,
-            hit_ids=shown_hit_ids,
+            hit_ids=answered_by_ids(answer) + shown_hit_ids,
             generation=answer.generation,
             pin_id=answer.pin.id if answer.pin else None,
             answered=answer.result.answered or answer.pin is not None,

@@ -10,6 +10,7 @@ from bot.config import GuildSettings
 from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
 from bot.server_settings import DEFAULT, SETTING_NAMES, SettingHistory
+from index.query import ChineseScript, in_script
 from index.retriever import Hit, SearchResult
 
 if TYPE_CHECKING:
@@ -63,9 +64,29 @@ def _passage_field(
 
 def _passage_fields(result: SearchResult, language: Language) -> list[tuple[str, str]]:
     return [
-        _passage_field(i, hit, language, result.lead if hit.id == result.lead_passage_id else None)
+        _passage_field(i, hit, language, result.excerpt_anchor(hit))
         for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
     ]
+
+
+def _in_script(embed: discord.Embed, script: ChineseScript) -> discord.Embed:
+    """The embed's Chinese (labels included) in the asker's script."""
+    if script == "simplified":
+        return embed
+    data = embed.to_dict()
+    for key in ("title", "description"):
+        if key in data:
+            data[key] = in_script(data[key], script)  # type: ignore[literal-required]
+    for field in data.get("fields", []):
+        field["name"] = in_script(field["name"], script)
+        field["value"] = in_script(field["value"], script)
+    for key in ("footer", "author"):
+        part = data.get(key)
+        if part and "text" in part:
+            part["text"] = in_script(part["text"], script)  # type: ignore[typeddict-item]
+        if part and "name" in part:
+            part["name"] = in_script(part["name"], script)  # type: ignore[typeddict-item]
+    return discord.Embed.from_dict(data)
 
 
 def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
@@ -111,6 +132,19 @@ def answer_embed(
         )
         fields = _passage_fields(result, language)
         resources_label = t("resources", language)
+    elif result.answered and result.card is not None and result.lead:
+        # a card's answer is written to be read whole (at most MAX_CARD_ANSWER_CHARS)
+        description = result.lead
+        if result.related_card is not None:
+            related = result.related_card.question(language)
+            description += f"\n\n*{t('related_question', language, question=related)}*"
+        embed = discord.Embed(
+            title=clip(result.question, EMBED_TITLE),
+            description=clip(description, EMBED_DESCRIPTION),
+            colour=COLOR_ANSWER,
+        )
+        fields = _passage_fields(result, language)
+        resources_label = t("resources", language)
     elif result.answered and result.passages:
         best = result.passages[0]
         description = excerpt(result.lead or best.shown_text, LEAD_CHARS)
@@ -143,7 +177,7 @@ def answer_embed(
         footer = f"{t('pinned.by', language, id=pinned.id)} · {footer}"
     embed.set_footer(text=clip(footer, FOOTER_TEXT))
     _fit_total(embed)
-    return embed
+    return _in_script(embed, result.script)
 
 
 def similar_embed(threads: Sequence[SimilarThread], language: Language) -> discord.Embed:

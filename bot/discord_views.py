@@ -18,6 +18,7 @@ from bot.db.database import DeliveredAnswer
 from bot.db.proposal_store import Proposal
 from bot.discord_render import (
     MAX_PASSAGES_SHOWN,
+    answer_embed,
     answer_text_of,
     more_embed,
     review_embed,
@@ -26,15 +27,17 @@ from bot.discord_render import (
     sources_embed,
 )
 from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
+from bot.formatting import clip
 from bot.i18n import Language, t
 from bot.worker import SearchOptions, WorkerBusy
-from index.query import InvalidQuestion
+from index.query import InvalidQuestion, chinese_script, in_script
 from index.retriever import SearchResult
 
 log = logging.getLogger(__name__)
 
 MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
 MODAL_TEXT_CHARS = 4000  # Discord's limit for a modal's text input
+BUTTON_LABEL = 80  # Discord's limit for a button's label
 
 
 def answer_view(result: SearchResult, *, similar_button: bool = False) -> discord.ui.View:
@@ -55,6 +58,9 @@ def answer_view(result: SearchResult, *, similar_button: bool = False) -> discor
     view.add_item(PinButton(result.language))
     if similar_button:
         view.add_item(SimilarThreadsButton(result.language))
+    if result.related_card is not None:
+        question = in_script(result.related_card.question(result.language), result.script)
+        view.add_item(RelatedCardButton(result.related_card.id, question, result.language))
     return view
 
 
@@ -200,6 +206,48 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=r"career
         if result is None:
             return
         await interaction.response.send_message(embed=sources_embed(result), ephemeral=True)
+
+
+class RelatedCardButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"careerbot:card:(?P<card>[a-z0-9]+(?:-[a-z0-9]+)*)",
+):
+    """ "Related question: …" under a card's answer: that card's answer, ephemeral."""
+
+    def __init__(self, card_id: str, question: str = "", language: Language = "en"):
+        label = t("button.related", language, question=question) if question else card_id
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, BUTTON_LABEL),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"careerbot:card:{card_id}",
+            )
+        )
+        self.card_id = card_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> RelatedCardButton:
+        return cls(match["card"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = careerbot_of(interaction)
+        question = await question_of(interaction)
+        language = language_of(interaction, question)
+        script = chinese_script(question) if question else "simplified"
+        card_id = self.card_id
+        try:
+            result = await bot.worker.call(
+                lambda retriever: retriever.card_answer(card_id, language, script)
+            )
+        except WorkerBusy:
+            await respond(interaction, t("busy", language))
+            return
+        if result is None:  # the card is gone from the index since the answer was sent
+            await respond(interaction, t("error.stale_answer", language))
+            return
+        await respond(interaction, embed=answer_embed(result), ephemeral=True)
 
 
 class MessageGone(Exception):
@@ -466,5 +514,12 @@ class ProposalModal(discord.ui.Modal):
         )
 
 
-ANSWER_BUTTONS = (FeedbackButton, MoreButton, SourcesButton, PinButton, SimilarThreadsButton)
+ANSWER_BUTTONS = (
+    FeedbackButton,
+    MoreButton,
+    SourcesButton,
+    PinButton,
+    SimilarThreadsButton,
+    RelatedCardButton,
+)
 REVIEW_BUTTONS = (ProposalButton,)

@@ -29,6 +29,11 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "可以用 /resources 浏览学习资源，或者请版主来回答。",
         "en": "Browse /resources for learning material, or ask the moderators.",
     },
+    "button.related": {"zh": "相关：{question}", "en": "Related: {question}"},
+    "related_question": {
+        "zh": "相关问题：{question}",
+        "en": "Related question: {question}",
+    },
     "footer": {
         "zh": "以上内容引自语料库中的文章与资源列表。",
         "en": "Quoted from the articles and resource list of the corpus.",

@@ -9,12 +9,21 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.formatting import excerpt
-from bot.i18n import t
+from bot.i18n import t as _t_simplified
+from index.query import in_script, join_chinese
 from index.retriever import Hit, SearchResult
 
 _URL = re.compile(r"https?://\S+")
 _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _BULLET = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)")
+# Chinese line breaking: no line starts with closing punctuation (kinsoku); such a mark takes
+# the character before it onto the next line.
+_NO_LINE_START = frozenset("。，、；：！？）」』】》〉”’…・,.;:!?)]}%")
+
+
+def t(key: str, result: SearchResult, **values: object) -> str:
+    """A user-facing string in the reply's language and, for Chinese, the asker's script."""
+    return in_script(_t_simplified(key, result.reply_language, **values), result.script)
 
 
 def _pieces(line: str) -> list[str]:
@@ -60,8 +69,13 @@ def wrap_text(text: str, width: int, indent: str = "") -> str:
                     current_width += 1
                 continue
             if not at_start and current_width + piece_width > width:
+                carried = ""
+                if piece[0] in _NO_LINE_START and _CJK_CHAR.match(current[-1:]):
+                    carried = current[-1]  # the mark goes with the character before it
+                    current = current[:-1]
                 lines.append(current.rstrip())
-                current, current_width = rest_prefix, cell_len(rest_prefix)
+                current = rest_prefix + carried
+                current_width = cell_len(current)
             current += piece
             current_width += piece_width
             at_start = False
@@ -77,22 +91,19 @@ def _passage_block(number: int, hit: Hit, result: SearchResult, width: int) -> T
         heading += f" › {' › '.join(hit.shown_heading_path)}"
     block.append(wrap_text(heading, width) + "\n", style="bold")
     if hit.language_shown and hit.language_shown != language:
-        block.append(
-            wrap_text(t("untranslated", language), width, "   ") + "\n", style="dim italic"
-        )
-    include = result.lead if hit.id == result.lead_passage_id else None
+        block.append(wrap_text(t("untranslated", result), width, "   ") + "\n", style="dim italic")
+    include = result.excerpt_anchor(hit)
     block.append(wrap_text(excerpt(hit.shown_text, include=include), width, "   ") + "\n")
     if hit.url:
         block.append(
-            wrap_text(f"{t('source', language)}: {hit.url}", width, "   ") + "\n", style="cyan"
+            wrap_text(f"{t('source', result)}: {hit.url}", width, "   ") + "\n", style="cyan"
         )
     return block
 
 
 def _resource_block(hit: Hit, result: SearchResult, width: int) -> Text:
-    language = result.reply_language
-    level = t(f"level.{hit.level}", language)
-    cost = t(f"cost.{hit.cost}", language)
+    level = t(f"level.{hit.level}", result)
+    cost = t(f"cost.{hit.cost}", result)
     block = Text()
     block.append(wrap_text(f"• {hit.title}", width), style="bold")
     block.append(
@@ -116,26 +127,30 @@ def render_answer(result: SearchResult, console: Console) -> None:
 
     if result.answered:
         if result.lead:
+            lead = join_chinese(" ".join(result.lead.split()))
+            console.print(Text(wrap_text("» " + lead, width), style="bold"), soft_wrap=True)
+        if result.related_card is not None:
+            question = in_script(result.related_card.question(language), result.script)
             console.print(
-                Text(wrap_text("» " + " ".join(result.lead.split()), width), style="bold"),
+                wrap_text(t("related_question", result, question=question), width),
                 soft_wrap=True,
+                markup=False,
+                style="dim",
             )
-        section(t("passages", language))
+        section(t("passages", result))
         for number, hit in enumerate(result.passages, 1):
             console.print(_passage_block(number, hit, result, width), soft_wrap=True)
-        resources_title = t("resources", language)
+        resources_title = t("resources", result)
     else:
-        console.print(
-            Text(wrap_text(t("no_answer", language), width), style="bold"), soft_wrap=True
-        )
-        console.print(wrap_text(t("rephrase_hint", language), width), soft_wrap=True, markup=False)
+        console.print(Text(wrap_text(t("no_answer", result), width), style="bold"), soft_wrap=True)
+        console.print(wrap_text(t("rephrase_hint", result), width), soft_wrap=True, markup=False)
         if not result.resources:
             console.print(
-                wrap_text(t("ask_moderators", language), width), soft_wrap=True, markup=False
+                wrap_text(t("ask_moderators", result), width), soft_wrap=True, markup=False
             )
-        resources_title = t("closest_resources", language)
+        resources_title = t("closest_resources", result)
     if result.resources:
         section(resources_title)
         for hit in result.resources:
             console.print(_resource_block(hit, result, width), soft_wrap=True)
-    console.print(Text(wrap_text(t("footer", language), width), style="dim"), soft_wrap=True)
+    console.print(Text(wrap_text(t("footer", result), width), style="dim"), soft_wrap=True)

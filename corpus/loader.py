@@ -12,7 +12,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from corpus.clean import HTML_COMMENT
-from corpus.schema import ArticleMeta, GlossaryEntry, LabelledQuestion, Resource, TranslationMeta
+from corpus.schema import (
+    AnswerCard,
+    ArticleMeta,
+    GlossaryEntry,
+    LabelledQuestion,
+    Resource,
+    TranslationMeta,
+)
 
 SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
 FRONT_MATTER_FENCE = "---"
@@ -96,6 +103,7 @@ class Corpus:
     articles: list[Article]
     resources: list[Resource]
     glossary: list[GlossaryEntry] = field(default_factory=list)
+    cards: list[AnswerCard] = field(default_factory=list)
 
     def content_hash(self) -> str:
         """A hash of every input that changes what the index contains."""
@@ -111,6 +119,8 @@ class Corpus:
             digest.update(resource.model_dump_json().encode())
         for entry in self.glossary:
             digest.update(entry.model_dump_json().encode())
+        for card in self.cards:
+            digest.update(card.model_dump_json().encode())
         return digest.hexdigest()
 
 
@@ -176,6 +186,14 @@ def _read_text(path: Path) -> str:
 
 def _load_yaml_list(path: Path, model: type[Model], what: str) -> list[Model]:
     """Load a YAML file whose top level is a list of `model` items, collecting every problem."""
+    return load_yaml_items(path, model, what)[0]
+
+
+def load_yaml_items(
+    path: Path, model: type[Model], what: str
+) -> tuple[list[Model], yaml.Node | None]:
+    """The `model` items of a YAML file whose top level is a list, and its node tree (for the
+    lines of later findings); CorpusError listing every problem."""
     data, node = _parse_yaml(_read_text(path), path, first_line=1)
     if not isinstance(data, list):
         raise CorpusError([Problem(path, 1, None, f"expected a list of {what} at the top level")])
@@ -194,7 +212,12 @@ def _load_yaml_list(path: Path, model: type[Model], what: str) -> list[Model]:
     problems += _duplicate_ids(path, node, data)
     if problems:
         raise CorpusError(problems)
-    return items
+    return items, node
+
+
+def yaml_line(node: yaml.Node | None, loc: Iterable[int | str]) -> int | None:
+    """The line of the item at `loc` (list index, then keys) in a file read by load_yaml_items."""
+    return _line_of(node, loc, 1)
 
 
 def _duplicate_ids(path: Path, node: yaml.Node | None, raw_items: Sequence[Any]) -> list[Problem]:
@@ -396,6 +419,7 @@ def load_corpus(
     articles: list[Article] = []
     resources: list[Resource] = []
     glossary: list[GlossaryEntry] = []
+    cards: list[AnswerCard] = []
     try:
         articles = load_articles(directory / "articles", max_article_bytes)
     except CorpusError as exc:
@@ -422,6 +446,13 @@ def load_corpus(
                             f"unknown article id {article_id!r}",
                         )
                     )
+    if articles and not problems:
+        from corpus.cards import load_cards  # cards are checked against the articles
+
+        try:
+            cards = load_cards(directory / "cards", articles, resources)
+        except CorpusError as exc:
+            problems += exc.problems
     if problems:
         raise CorpusError(problems)
-    return Corpus(articles=articles, resources=resources, glossary=glossary)
+    return Corpus(articles=articles, resources=resources, glossary=glossary, cards=cards)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from corpus.align import align_sentences
+from corpus.cards import passage_of_quote
 from corpus.chunk import Passage, chunk_article, split_sentences
 from corpus.loader import Corpus
 from index.ann import (
@@ -55,7 +56,10 @@ from index.generations import (
     write_json,
 )
 from index.quality import GateReport
+from index.query import matching_form
 from index.records import (
+    CardRecord,
+    CardSourceRecord,
     PassageRecord,
     ResourceRecord,
     TranslationRecord,
@@ -162,6 +166,35 @@ def _realigned(
     return records
 
 
+def _card_records(corpus: Corpus, passages: list[Passage]) -> list[CardRecord]:
+    """The cards as the index serves them, each quote with the passage it lies in."""
+    return [
+        CardRecord(
+            id=card.id,
+            questions=tuple(card.questions.all()),
+            answer_zh=card.answer.zh,
+            answer_en=card.answer.en,
+            sources=tuple(
+                CardSourceRecord(
+                    source.article,
+                    source.quote,
+                    passage_of_quote(source.article, source.quote, passages),
+                )
+                for source in card.sources
+            ),
+            resources=tuple(card.resources),
+            related=tuple(card.related),
+        )
+        for card in corpus.cards
+    ]
+
+
+def _card_query_texts(cards: list[CardRecord]) -> list[str]:
+    """What the embedder encodes of each phrasing: what a question asked that way encodes
+    (index.query.matching_form; the loader already collapsed white space)."""
+    return [matching_form(text) for card in cards for _, text in card.questions]
+
+
 def corpus_fingerprint(corpus: Corpus) -> str:
     """Hash of what the index is made of: the passages as cut by this code, their metadata,
     the resources and glossary, the tokenizer and the format. A change to cleaning or chunking
@@ -221,6 +254,8 @@ def build_index(
     passage_texts = [unit.embedding_text for unit in units]
     sentence_spans = _sentence_spans(units)
     sentence_texts = [units[u].text[start:end] for u, start, end in sentence_spans]
+    cards = _card_records(corpus, passages)
+    card_texts = _card_query_texts(cards)
     fingerprint = _fingerprint(corpus, passages)
     planned_vectors = planned_vector_index(len(passages), vector_config)
     embedder_id = embedder.id if embedder else embedder_config.embedder_id()
@@ -237,7 +272,7 @@ def build_index(
                     verify_generation(current_generation_dir(index_root))
                     return BuildReport(None, current, 0, 0, time.perf_counter() - started)
 
-        total = len(passage_texts) + len(resource_texts) + len(sentence_texts)
+        total = len(passage_texts) + len(resource_texts) + len(sentence_texts) + len(card_texts)
         done = 0
         loaded: list[Embedder] = [embedder] if embedder else []
 
@@ -266,7 +301,11 @@ def build_index(
             sentence_vectors, new_sentences = cache.embed(
                 embedder_id, "passage", sentence_texts, lambda t: model().embed_passages(t), advance
             )
-        embedded = new_passages + new_resources + new_sentences
+            # Card phrasings are matched question to question: encoded as queries.
+            card_vectors, new_cards = cache.embed(
+                embedder_id, "query", card_texts, lambda t: model().embed_queries(t), advance
+            )
+        embedded = new_passages + new_resources + new_sentences + new_cards
         if progress:
             progress("embedding", total, total)
         dim = next((v.shape[1] for v in (passage_vectors, resource_vectors) if v.size), 0)
@@ -302,6 +341,13 @@ def build_index(
             )
             write_json(staging / "glossary.json", [[e.en, e.zh] for e in corpus.glossary])
             np.save(staging / "sentences.npy", sentence_vectors.astype(np.float32))
+            write_records(staging / "cards.json", cards)
+            card_matrix = (
+                card_vectors.astype(np.float32).reshape(len(card_texts), dim)
+                if card_texts
+                else np.zeros((0, dim), dtype=np.float32)
+            )
+            np.save(staging / "card-questions.npy", card_matrix)
             write_json(staging / "sentences.json", [list(span) for span in sentence_spans])
             LexicalIndex.build(passage_texts).save(staging / "lexical-passages")
             LexicalIndex.build(resource_texts).save(staging / "lexical-resources")

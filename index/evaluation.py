@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from corpus.schema import LabelledQuestion
+from index.cards import CardMatch
+from index.records import CardRecord, PassageRecord
 from index.retriever import Hit, SearchResult
 
 EVAL_K = 10  # passages ranked per question (MRR@10)
@@ -24,6 +26,16 @@ def passage_matches(hit: Hit, question: LabelledQuestion) -> bool:
     """A passage is right if it comes from a labelled article and contains the labelled text."""
     return any(
         hit.source == label.article and _squash(label.contains) in _squash(hit.text)
+        for label in question.expected_passages
+    )
+
+
+def card_cites_label(cited: Sequence[PassageRecord], question: LabelledQuestion) -> bool:
+    """A card answer counts as right when one of its quotes lies in a passage holding a
+    labelled fragment of a labelled article."""
+    return any(
+        passage.article_id == label.article and _squash(label.contains) in _squash(passage.text)
+        for passage in cited
         for label in question.expected_passages
     )
 
@@ -50,6 +62,7 @@ class QuestionOutcome:
     shown_passages: int = 0  # passages that would be shown (k of them when answered)
     shown_in_language: int = 0  # ... of them shown in the asker's language
     reason: str | None = None
+    card_id: str | None = None  # the answer card that answered, if one did
 
 
 @dataclass
@@ -69,6 +82,12 @@ class LanguageReport:
     lead_holds_answer: int = 0  # ... whose lead holds the answer
     shown_passages: int = 0
     shown_in_language: int = 0
+    by_card: int = 0  # questions (answerable or not) answered by an answer card
+
+    @property
+    def by_card_share(self) -> float:
+        total = self.questions + self.unanswerable
+        return self.by_card / total if total else 0.0
 
     @property
     def wrongly_refused_share(self) -> float:
@@ -94,6 +113,7 @@ class LanguageReport:
             unanswerable_answered_share=round(self.unanswerable_answered_share, 4),
             lead_share=round(self.lead_share, 4),
             in_language_share=round(self.in_language_share, 4),
+            by_card_share=round(self.by_card_share, 4),
         )
         return data
 
@@ -122,6 +142,7 @@ def _report(outcomes: Sequence[QuestionOutcome]) -> LanguageReport:
     report.unanswerable = len(unanswerable)
     report.correctly_refused = sum(1 for o in unanswerable if not o.answered)
     report.unanswerable_answered = report.unanswerable - report.correctly_refused
+    report.by_card = sum(1 for o in outcomes if o.card_id is not None)
     return report
 
 
@@ -172,6 +193,7 @@ def evaluate(
                 shown_passages=len(shown),
                 shown_in_language=sum(1 for h in shown if h.language_shown == question.language),
                 reason=result.reason,
+                card_id=result.card.card.id if result.card else None,
             )
         )
     by_split = {
@@ -208,3 +230,67 @@ def traditional_agreement(
         top = written.passages[0].id if written.passages else None
         same += top == (converted.passages[0].id if converted.passages else None)
     return same / len(chinese)
+
+
+# A card that answers wrongly is a confident wrong first line, while the retrieval it displaces
+# is often right: a wrong card answer costs this many right ones when fitting the thresholds.
+CARD_WRONG_COST = 2.0
+CARD_LEXICAL_WEIGHTS = (0.0, 0.03, 0.05, 0.08, 0.12)
+
+
+@dataclass(frozen=True)
+class CardCalibration:
+    """Card thresholds fitted on labelled questions, and what they do on those questions."""
+
+    lexical_weight: float
+    thresholds: dict[str, float]
+    right: dict[str, int]  # answerable questions answered by a card citing a right passage
+    wrong: dict[str, int]  # answered by a card that cites no right passage, or unanswerable
+
+
+def calibrate_cards(
+    questions: Sequence[LabelledQuestion],
+    best_card: Callable[[str, float], CardMatch | None],
+    card_is_right: Callable[[CardRecord, LabelledQuestion], bool],
+) -> CardCalibration:
+    """Per language, the card score above which a card answers, and one lexical weight for
+    both: the choice maximising right card answers minus CARD_WRONG_COST x wrong ones
+    (`best_card(question, lexical_weight)` is the closest card, whatever its score)."""
+    best: tuple[float, float, dict[str, float], dict[str, int], dict[str, int]] | None = None
+    for weight in CARD_LEXICAL_WEIGHTS:
+        thresholds: dict[str, float] = {}
+        right: dict[str, int] = {}
+        wrong: dict[str, int] = {}
+        gain = 0.0
+        for language in ("zh", "en"):
+            scored = []
+            for question in questions:
+                if question.language != language:
+                    continue
+                match = best_card(question.question, weight)
+                if match is None:
+                    continue
+                ok = not question.unanswerable and card_is_right(match.card, question)
+                scored.append((match.score, ok))
+            scored.sort(reverse=True)
+            # answering the top n by score: choose n, the threshold sits below the n-th score
+            chosen_gain, chosen_n, running, n_right = 0.0, 0, 0.0, 0
+            for n, (_, ok) in enumerate(scored, 1):
+                running += 1.0 if ok else -CARD_WRONG_COST
+                n_right += ok
+                if running > chosen_gain:
+                    chosen_gain, chosen_n = running, n
+            if chosen_n:
+                above = scored[chosen_n - 1][0]
+                below = scored[chosen_n][0] if chosen_n < len(scored) else above - 0.01
+                thresholds[language] = round((above + below) / 2, 4)
+            else:
+                thresholds[language] = round(scored[0][0] + 0.001, 4) if scored else 1.0
+            right[language] = sum(ok for _, ok in scored[:chosen_n])
+            wrong[language] = chosen_n - right[language]
+            gain += chosen_gain
+        if best is None or gain > best[0]:
+            best = (gain, weight, thresholds, right, wrong)
+    assert best is not None
+    _, weight, thresholds, right, wrong = best
+    return CardCalibration(weight, thresholds, right, wrong)

@@ -27,7 +27,8 @@ from typing import Any
 
 from index.quality import GateReport
 
-FORMAT_VERSION = 3  # 2: sentence vectors for the answer's lead; 3: translations as search units
+# 2: sentence vectors for the answer's lead; 3: translations as search units; 4: answer cards
+FORMAT_VERSION = 4
 
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 

@@ -86,6 +86,41 @@ def matching_form(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+ChineseScript = Literal["simplified", "traditional"]
+
+
+@functools.cache
+def _to_traditional() -> Any:
+    """OpenCC's Simplified-to-Traditional converter, loaded once (Traditional askers only)."""
+    import opencc
+
+    return opencc.OpenCC("s2tw.json")  # Taiwan standard characters (為, 裡), the most read
+
+
+def chinese_script(text: str) -> ChineseScript:
+    """Whether a question is written in Traditional characters (some of its Han characters
+    change when converted to Simplified) or not."""
+    return "traditional" if _HAN.search(text) and matching_form(text) != text else "simplified"
+
+
+def in_script(text: str, script: ChineseScript) -> str:
+    """Chinese text (written in Simplified, as the corpus is) in the asker's script."""
+    if script == "simplified" or not _HAN.search(text):
+        return text
+    return _to_traditional().convert(text)
+
+
+# White space between two Chinese characters or punctuation marks is an artefact of joining
+# sentences or paragraphs ("。 一旦"): Chinese text runs on without spaces.
+_CJK_CHAR = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+_CJK_GAP = re.compile(rf"(?<={_CJK_CHAR})\s+(?={_CJK_CHAR})")
+
+
+def join_chinese(text: str) -> str:
+    """`text` with the white space between Chinese characters and punctuation removed."""
+    return _CJK_GAP.sub("", text)
+
+
 def detect_language(text: str) -> QuestionLanguage:
     """'zh' when Chinese characters make up a fair share of the text, else 'en'.
 

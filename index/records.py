@@ -1,5 +1,5 @@
 """The records of a loaded index: passages (with their translations and how their sentences
-align) and catalogue resources.
+align), catalogue resources and answer cards.
 
 These types are the one definition of what `passages.json` and `resources.json` hold: the build
 writes them (`write_records`) and loading parses the files back into them (`read_records`),
@@ -154,7 +154,43 @@ class ResourceRecord:
         return self.description_zh if language == "zh" else self.description_en
 
 
-Record = TypeVar("Record", PassageRecord, ResourceRecord)
+@dataclass(frozen=True, slots=True)
+class CardSourceRecord:
+    """A quote a card rests on, and the passage it lies in (None: not found when building)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _ON_DISK
+
+    article_id: str
+    quote: str
+    passage_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """A card as the index serves it. Field order is the on-disk key order."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _ON_DISK
+
+    id: str
+    questions: tuple[tuple[str, str], ...]  # (language, phrasing), one vector row each
+    answer_zh: str
+    answer_en: str
+    sources: tuple[CardSourceRecord, ...]
+    resources: tuple[str, ...]
+    related: tuple[str, ...]
+
+    def answer(self, language: str) -> str:
+        """The answer in `language` (Chinese for "zh", English otherwise)."""
+        return self.answer_zh if language == "zh" else self.answer_en
+
+    def question(self, language: str) -> str:
+        """The card's first phrasing in `language`: how the card is named to a member."""
+        return next(
+            (text for lang, text in self.questions if lang == language), self.questions[0][1]
+        )
+
+
+Record = TypeVar("Record", PassageRecord, ResourceRecord, CardRecord)
 
 
 @functools.cache

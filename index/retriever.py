@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,16 +13,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.chunk import split_sentences
 from corpus.schema import Cost, Level, ResourceKind
+from index.cards import CardMatch, CardMatcher
 from index.embedders import Embedder
 from index.lexical import GlossaryExpander, LexicalIndex, tokenize
 from index.query import (
     MAX_QUESTION_CHARS,
+    ChineseScript,
     QuestionLanguage,
+    chinese_script,
     detect_language,
+    in_script,
+    join_chinese,
     matching_form,
     normalize_question,
 )
-from index.records import PassageRecord
+from index.records import CardRecord, PassageRecord
 from index.refusal import Decision, RefusalFeatures, RefusalModel, decide
 from index.store import LoadedIndex, load_index
 
@@ -68,7 +73,21 @@ class RetrieverConfig(BaseModel):
     pin_threshold_cross_language: float = Field(
         0.86, description="cosine to a pin question in the other language"
     )
+    # Answer cards (index.cards) answer before retrieval when a question is this close to one
+    # of a card's phrasings (cosine + card_lexical_weight x the IDF-weighted share of the
+    # question's tokens the phrasing has). Fitted on the dev split by `careerbot eval
+    # --calibrate` (a wrong card costing two right ones): there, 26 Chinese and 28 English
+    # questions are answered by a card citing a labelled passage, 2 and 4 by another card.
+    card_threshold_zh: float = Field(0.939, description="card score a Chinese question needs")
+    card_threshold_en: float = Field(0.9169, description="card score an English question needs")
+    card_lexical_weight: float = Field(0.03, ge=0, description="lexical share in a card score")
+    # A second card this close to the first is offered as a related question.
+    card_related_margin: float = Field(0.02, ge=0, description="score gap of a related card")
     max_question_chars: int = Field(MAX_QUESTION_CHARS, ge=10)
+
+    def card_threshold(self, language: str) -> float:
+        """The card score a question in `language` needs to be answered by a card."""
+        return self.card_threshold_zh if language == "zh" else self.card_threshold_en
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,10 @@ class SearchResult:
     reply_language: QuestionLanguage | None = None  # shown in this language (default: asked)
     reason: str | None = None  # why there is no good answer (None when answered)
     dense: float = -1.0  # cosine of the best passage
+    # the answer card that answered (its answer is the lead, its passages come first)
+    card: CardMatch | None = None
+    related_card: CardRecord | None = None  # a second card nearly as close, offered
+    script: ChineseScript = "simplified"  # Chinese shown in the asker's script
     # the question's vector, for matching it against moderators' pins (bot.curation)
     query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -170,6 +193,27 @@ class SearchResult:
     def hits(self) -> list[Hit]:
         """Passages first, then resources."""
         return [*self.passages, *self.resources]
+
+    def excerpt_anchor(self, hit: Hit) -> str | None:
+        """The text a passage's excerpt must show, as shown: the card's quote lying in it (when
+        the passage is shown in its original language), else the lead of a retrieved answer."""
+        if self.card is not None:
+            if hit.language_shown != hit.language:
+                return None
+            for source in self.card.card.sources:
+                if source.passage_id == hit.id:
+                    return in_script(source.quote, self.script)
+            return None
+        return self.lead if hit.id == self.lead_passage_id else None
+
+    def lead_sources(self) -> list[dict[str, str]]:
+        """What the lead rests on: a card's quotes with their article (for `search --json`)."""
+        if self.card is None:
+            return []
+        return [
+            {"article_id": s.article_id, "quote": s.quote, "passage_id": s.passage_id or ""}
+            for s in self.card.card.sources
+        ]
 
 
 @dataclass(frozen=True)
@@ -233,14 +277,37 @@ _ATTRIBUTION = re.compile(
 _LEAD_IN_END = re.compile(r"[:：—-]\s*$")
 
 
-def _lead_candidate(sentence: str, language: str) -> bool:
-    """Whether a sentence may be (the start of) a lead."""
+# Sentences that lean on the one before ("Besides, …", "Because …", "我的意思是…", "此外，…"):
+# a lead never starts with one; it takes the sentence before with it, or another sentence.
+_LEANS_ON_PREVIOUS = {
+    "en": re.compile(
+        r"^\W*(?:besides|also|however|but|and|so|because|that's why|this|these|that|those|it|"
+        r"they|furthermore|moreover|in addition|additionally|therefore|thus|hence|then|"
+        r"otherwise|instead|still|yet|plus|i mean|you decide|on the other hand|for example|"
+        r"for instance|in other words|as a result|after all|again|even so|which|such)\b",
+        re.I,
+    ),
+    "zh": re.compile(
+        r"^\W*(?:此外|另外|而且|但是|但|不过|因为|所以|因此|我的意思是|这|那|它|他们|她们|同时|"
+        r"然后|并且|于是|否则|相反|其次|最后|总之|换句话说|例如|比如|也就是说|再次|尤其是|"
+        r"当然|可以说|原因|对此|其中|之后|后来|首先)"
+    ),
+}
+CANNOT_LEAD, MAY_LEAD, LEADS_WITH_PREVIOUS = 0, 1, 2
+
+
+def _lead_candidate(sentence: str, language: str) -> int:
+    """Whether a sentence may be (the start of) a lead: CANNOT_LEAD, MAY_LEAD, or
+    LEADS_WITH_PREVIOUS (only together with the sentence before it)."""
     stripped = sentence.strip()
     if not stripped or _QUESTION_END.search(stripped) or _ATTRIBUTION.search(stripped):
-        return False
+        return CANNOT_LEAD
     if "?" in stripped or "？" in stripped:  # "…数学技能?这个问题很难量化。": a question inside
-        return False
-    return not _LEAD_IN_END.search(stripped)
+        return CANNOT_LEAD
+    if _LEAD_IN_END.search(stripped):
+        return CANNOT_LEAD
+    leans = _LEANS_ON_PREVIOUS["zh" if language == "zh" else "en"]
+    return LEADS_WITH_PREVIOUS if leans.search(stripped) else MAY_LEAD
 
 
 class Retriever:
@@ -266,9 +333,12 @@ class Retriever:
         # per unit, whether each of its sentences may lead; per translated sentence, whether
         # the original sentences it renders may: filled as searches meet them (the regular
         # expressions ran ~150 times per search, 40% of its time)
-        self._lead_flags: dict[int, list[bool]] = {}
+        self._lead_flags: dict[int, list[int]] = {}
         self._original_leads: dict[tuple[int, str, int], bool] = {}
         self._unseen_idf = float(self._idf(["\0never-a-token"])[0])
+        self.cards = CardMatcher(index.cards, index.card_vectors)
+        self._passage_position = {record.id: i for i, record in enumerate(index.passages)}
+        self._resource_position = {record.id: i for i, record in enumerate(index.resources)}
 
     @classmethod
     def open(
@@ -319,6 +389,10 @@ class Retriever:
             if passage_best
             else Decision(False, 0.0, "the index has no passages")
         )
+        card = self.match_card(query_vector, matching, language)
+        if card is not None:
+            decision = Decision(True, decision.probability, None)
+            passage_best = self._cited_first(card.card, card.score, passage_best)
         answered = decision.answered
 
         resource_candidates = self.candidates(
@@ -331,6 +405,9 @@ class Retriever:
             )
             resource_candidates = resource_candidates.boosted(config.resource_article_boost * boost)
         resource_best = resource_candidates.best(k_resources)
+        if card is not None:
+            resource_best = self._card_resources_first(card.card, card.score, resource_best)
+            resource_best = resource_best[:k_resources]
         if not answered and apply_threshold:
             # Refused: a resource is listed only when it is close to the question on its own.
             floor = (
@@ -354,8 +431,21 @@ class Retriever:
         )
         resources = [self._resource_hit(i, score, shown_language) for i, score in resource_best]
         lead = None
-        if (answered or not apply_threshold) and passage_best:
+        if card is not None:
+            lead = _Lead(
+                passage_id=self.index.passages[passage_best[0][0]].id if passage_best else "",
+                original=" ".join(source.quote for source in card.card.sources),
+                shown=card.card.answer(shown_language),
+            )
+        elif (answered or not apply_threshold) and passage_best:
             lead = self._lead(query_vector, passage_best[:LEAD_PASSAGES], shown_language)
+        script = chinese_script(text) if shown_language == "zh" else "simplified"
+        if script == "traditional":
+            passages = [_in_script(hit, script) for hit in passages]
+            resources = [_in_script(hit, script) for hit in resources]
+        lead_shown = None
+        if lead is not None:
+            lead_shown = in_script(join_chinese(lead.shown), script)
         return SearchResult(
             text,
             language,
@@ -363,14 +453,102 @@ class Retriever:
             resources,
             answered,
             round(decision.probability, 4),
-            lead.shown if lead else None,
+            lead_shown,
             lead_original=lead.original if lead else None,
             lead_passage_id=lead.passage_id if lead else None,
             reply_language=shown_language,
             reason=decision.reason,
             dense=passage_candidates.relevance,
             query_vector=query_vector,
+            card=card,
+            related_card=self._related(card, language),
+            script=script,
         )
+
+    def match_card(
+        self, query_vector: np.ndarray, matching: str, language: str
+    ) -> CardMatch | None:
+        """The card that answers the question (in matching form), if one is close enough."""
+        match = self.cards.best(query_vector, matching, self.config.card_lexical_weight)
+        if match is None or match.score < self.config.card_threshold(language):
+            return None
+        return match
+
+    def card_answer(
+        self,
+        card_id: str,
+        reply_language: QuestionLanguage = "en",
+        script: ChineseScript = "simplified",
+    ) -> SearchResult | None:
+        """The answer of one card on its own (a related question a member picked), in the reply
+        language and script; None when the index holds no such card."""
+        card = self.cards.by_id(card_id)
+        if card is None:
+            return None
+        question = card.question(reply_language)
+        match = CardMatch(card=card, phrasing=question, score=1.0, dense=1.0)
+        cited = self._cited_first(card, 1.0, [])
+        named = self._card_resources_first(card, 1.0, [])
+        passages = [self._passage_hit(i, score, reply_language) for i, score in cited]
+        resources = [self._resource_hit(i, score, reply_language) for i, score in named]
+        script = script if reply_language == "zh" else "simplified"
+        if script == "traditional":
+            passages = [_in_script(hit, script) for hit in passages]
+            resources = [_in_script(hit, script) for hit in resources]
+        return SearchResult(
+            question,
+            reply_language,
+            passages,
+            resources,
+            True,
+            1.0,
+            in_script(card.answer(reply_language), script),
+            lead_original=join_chinese(" ".join(source.quote for source in card.sources)),
+            lead_passage_id=passages[0].id if passages else None,
+            reply_language=reply_language,
+            card=match,
+            script=script,
+        )
+
+    def closest_card(self, question: str, lexical_weight: float | None = None) -> CardMatch | None:
+        """The card closest to `question` whatever its score (for calibration)."""
+        matching = self.query_text(question)
+        weight = self.config.card_lexical_weight if lexical_weight is None else lexical_weight
+        return self.cards.best(self.embedder.embed_queries([matching])[0], matching, weight)
+
+    def card_cites(self, card: CardRecord) -> list[PassageRecord]:
+        """The passages a card's quotes lie in."""
+        positions = [self._passage_position.get(s.passage_id or "") for s in card.sources]
+        return [self.index.passages[p] for p in positions if p is not None]
+
+    def _related(self, match: CardMatch | None, language: str) -> CardRecord | None:
+        """The runner-up card when it is nearly as close as the card that answered."""
+        if match is None or match.runner_up is None:
+            return None
+        close = match.score - match.runner_up_score <= self.config.card_related_margin
+        if close and match.runner_up_score >= self.config.card_threshold(language):
+            return match.runner_up
+        return None
+
+    def _cited_first(
+        self, card: CardRecord, score: float, best: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The card's cited passages (scored as the card), then the ranked ones not cited."""
+        cited = []
+        for source in card.sources:
+            position = self._passage_position.get(source.passage_id or "")
+            if position is not None and position not in cited:
+                cited.append(position)
+        rest = [(position, s) for position, s in best if position not in cited]
+        return [(position, score) for position in cited] + rest
+
+    def _card_resources_first(
+        self, card: CardRecord, score: float, best: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The card's resources first, then the ranked ones (the caller cuts the list)."""
+        named = [self._resource_position[r] for r in card.resources if r in self._resource_position]
+        rest = [(position, s) for position, s in best if position not in named]
+        return [(position, score) for position in named] + rest
 
     def query_text(self, question: str) -> str:
         """The text `search` encodes for `question` (InvalidQuestion for unusable input)."""
@@ -474,7 +652,7 @@ class Retriever:
                 scores = self.index.sentence_vectors[rows] @ query_vector
                 flags = self._lead_flags_of(unit, text, language)
                 for index in range(len(sentences)):
-                    if not flags[index]:
+                    if not flags[index] or (index == 0 and flags[index] == LEADS_WITH_PREVIOUS):
                         continue
                     if language != record.language and not self._original_is_candidate(
                         record, position, language, index
@@ -494,6 +672,14 @@ class Retriever:
         neighbours = [
             i for i in (index - 1, index + 1) if 0 <= i < len(unit_sentences) and flags[i]
         ]
+        if flags[index] == LEADS_WITH_PREVIOUS:
+            indices, neighbours = [index - 1, index], []  # with its antecedent, whatever it is
+            if index - 1 > 0 and flags[index - 1] == LEADS_WITH_PREVIOUS:
+                indices.insert(0, index - 2)
+        else:  # a neighbour before the sentence must not lean on its own predecessor
+            neighbours = [
+                i for i in neighbours if i != index - 1 or flags[i] != LEADS_WITH_PREVIOUS
+            ]
         if neighbours:
             rows = [unit_sentences[i][0] for i in neighbours]
             closer = neighbours[int(np.argmax(self.index.sentence_vectors[rows] @ query_vector))]
@@ -507,11 +693,11 @@ class Retriever:
         shown_indices = self._map_sentences(record, language, shown_lang, indices)
         return _Lead(
             passage_id=record.id,
-            original=self._sentence_text(record, record.language, original_indices),
+            original=join_chinese(self._sentence_text(record, record.language, original_indices)),
             shown=self._sentence_text(record, shown_lang, shown_indices),
         )
 
-    def _lead_flags_of(self, unit: int, text: str, language: str) -> list[bool]:
+    def _lead_flags_of(self, unit: int, text: str, language: str) -> list[int]:
         """Whether each sentence of `unit` (whose text is `text`) may be (the start of) a lead."""
         flags = self._lead_flags.get(unit)
         if flags is None:
@@ -646,8 +832,22 @@ class Retriever:
         )
 
 
+def _in_script(hit: Hit, script: ChineseScript) -> Hit:
+    """A hit whose Chinese text, as shown, is in `script` (its original text is kept)."""
+    if hit.kind == "resource":
+        return replace(hit, text=in_script(hit.text, script))
+    if hit.language_shown != "zh":
+        return hit
+    return replace(
+        hit,
+        title_shown=in_script(hit.shown_title, script),
+        heading_path_shown=tuple(in_script(h, script) for h in hit.shown_heading_path),
+        text_shown=in_script(hit.shown_text, script),
+    )
+
+
 @dataclass(frozen=True)
 class _Lead:
-    passage_id: str
+    passage_id: str | None
     original: str
     shown: str

@@ -14,7 +14,7 @@ from index.ann import (
     describe_vector_index,
 )
 from index.lexical import LexicalIndex
-from index.records import PassageRecord, ResourceRecord, read_records
+from index.records import CardRecord, PassageRecord, ResourceRecord, read_records
 
 if TYPE_CHECKING:
     import faiss
@@ -57,6 +57,8 @@ class LoadedIndex:
     sentence_vectors: np.ndarray  # one row per sentence of every search unit, L2-normalised
     sentence_spans: list[tuple[int, int, int]]  # (unit position, start, end) per row
     units: list[tuple[int, str]]  # (passage position, language) per vector / BM25 row
+    cards: list[CardRecord]  # answer cards, their phrasings in order
+    card_vectors: np.ndarray  # one query vector per phrasing of every card, L2-normalised
 
 
 def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
@@ -90,6 +92,8 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         passage_lexical = LexicalIndex.load(directory / "lexical-passages", len(units))
         resource_lexical = LexicalIndex.load(directory / "lexical-resources", len(resources))
         sentence_vectors = np.load(directory / "sentences.npy", allow_pickle=False)
+        cards = read_records(directory / "cards.json", CardRecord)
+        card_vectors = np.load(directory / "card-questions.npy", allow_pickle=False)
         sentence_spans = [
             (int(p), int(a), int(b))
             for p, a, b in json.loads((directory / "sentences.json").read_text(encoding="utf-8"))
@@ -102,6 +106,7 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         and all(0 <= p < len(passages) for p, _ in units)
         and len(resources) == manifest.resource_count == resource_index.ntotal
         and len(sentence_spans) == len(sentence_vectors)
+        and sum(len(card.questions) for card in cards) == len(card_vectors)
     )
     if not counts_ok:
         raise IndexCorrupt(f"index in {directory} has inconsistent counts: {fix}")
@@ -125,6 +130,8 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         sentence_vectors,
         sentence_spans,
         units,
+        cards,
+        card_vectors,
     )
 
 

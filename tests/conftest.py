@@ -79,6 +79,32 @@ def write_small_corpus(root: Path) -> Path:
     return root
 
 
+CARD = """\
+- id: {id}
+  questions:
+    zh: [机器学习工程师要学什么数学, 做机器学习要学数学吗, 机器学习需要线性代数吗, MLE 数学要求,
+         转行机器学习数学要多好, 学机器学习要先学概率论吗]
+    en: [what math does an ml engineer need, do i need math for machine learning,
+         is linear algebra required for mle, math requirements for ml engineers,
+         how good at math must i be for ml, should i learn probability before ml]
+  answer:
+    zh: 需要：线性代数和概率论。
+    en: "Yes: linear algebra and probability."
+  sources:
+    - article: alpha
+      quote: {quote}
+  resources: [math-book]
+"""
+
+
+def write_card(root: Path, card_id: str = "alpha-math", quote: str = "线性代数和概率论。") -> Path:
+    """One answer card on the small corpus's article alpha, in `root`/cards/<card_id>.yaml."""
+    path = root / "cards" / f"{card_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CARD.format(id=card_id, quote=quote), encoding="utf-8")
+    return path
+
+
 class HashEmbedder:
     """Deterministic bag-of-characters vectors: fast, and similar texts get similar vectors.
 

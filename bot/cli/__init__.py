@@ -10,6 +10,7 @@ from bot.cli import index  # noqa: F401  (index build|rollback|status|verify)
 from bot.cli import corpus  # noqa: F401  (corpus lint|new-article)
 from bot.cli import discord  # noqa: F401  (run, sync)
 from bot.cli import curation  # noqa: F401  (pins export|import, report)
+from bot.cli import cards  # noqa: F401  (cards suggest)
 
 __all__ = ["app", "main"]
 

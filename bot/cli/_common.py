@@ -42,9 +42,14 @@ pins_app = typer.Typer(
     help="Pinned answers: export to and import from YAML (for version control).",
     no_args_is_help=True,
 )
+cards_app = typer.Typer(
+    help="Answer cards: what to write next, from the questions members asked.",
+    no_args_is_help=True,
+)
 app.add_typer(index_app, name="index")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(pins_app, name="pins")
+app.add_typer(cards_app, name="cards")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole

@@ -13,7 +13,7 @@ from corpus.loader import CorpusError, Problem, load_questions
 from index.embedders import LazyEmbedder
 
 if TYPE_CHECKING:
-    pass
+    from corpus.loader import Corpus
 from bot.cli._common import (
     corpus_app,
     err,
@@ -98,6 +98,7 @@ def corpus_lint(
                 ]
         if weak:
             raise CorpusError(weak)
+        _lint_cards(corpus)
         passages = sum(r.passages for r in reports)
         translations = sum(len(r.article.translations) for r in reports)
         questions = ""
@@ -107,8 +108,37 @@ def corpus_lint(
         out.print(
             f"OK: {len(corpus.articles)} articles ({passages} passages, {translations} "
             f"translations), {len(corpus.resources)} resources, {len(corpus.glossary)} glossary "
-            f"entries{questions}."
+            f"entries, {len(corpus.cards)} answer cards{questions}."
         )
+
+
+def _lint_cards(corpus: Corpus) -> None:
+    """Card warnings, and per article the passages no card cites (where cards could follow)."""
+    from corpus.cards import card_warnings, uncited_passages
+    from corpus.chunk import chunk_article
+
+    if not corpus.cards:
+        return
+    for finding in card_warnings(corpus.cards):
+        err.print(
+            f"[yellow]warning:[/yellow] card {escape(finding.card_id)}: {escape(finding.message)}",
+            soft_wrap=True,
+        )
+    passages = [p for article in corpus.articles for p in chunk_article(article)]
+    uncited = uncited_passages(corpus.cards, passages)
+    out.print(f"answer cards: {len(corpus.cards)}", soft_wrap=True, markup=False)
+    for article in corpus.articles:
+        total = sum(1 for p in passages if p.article_id == article.id)
+        missing = uncited.get(article.id, [])
+        out.print(
+            f"  {article.id}: {total - len(missing)} of {total} passages cited by a card",
+            soft_wrap=True,
+            markup=False,
+        )
+        for passage in missing:
+            section = " › ".join(passage.heading_path) or article.meta.title
+            preview = " ".join(passage.text.split())[:50]
+            out.print(f"    not cited: [{section}] {preview}…", soft_wrap=True, markup=False)
 
 
 _ARTICLE_TEMPLATE = """<!--

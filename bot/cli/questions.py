@@ -103,6 +103,17 @@ def search(
                         "lead": result.lead,
                         "lead_original": result.lead_original,
                         "lead_passage_id": result.lead_passage_id,
+                        "lead_sources": result.lead_sources(),
+                        "card": (
+                            {
+                                "id": result.card.card.id,
+                                "matched_question": result.card.phrasing,
+                                "score": round(result.card.score, 4),
+                            }
+                            if result.card
+                            else None
+                        ),
+                        "related_card": result.related_card.id if result.related_card else None,
                         "hits": [hit.to_json() for hit in result.hits],
                     }
                 )
@@ -176,11 +187,36 @@ def eval_command(
         questions = load_questions(questions_file or settings.questions_file, corpus)
         retriever = open_retriever(settings)
         if calibrate:
+            from index.evaluation import calibrate_cards, card_cites_label
             from index.refusal import calibrate as fit
 
-            model = fit([q for q in questions if q.split == "dev"], retriever.features)
+            dev = [q for q in questions if q.split == "dev"]
+            model = fit(dev, retriever.features)
+            cards = calibrate_cards(
+                dev,
+                retriever.closest_card,
+                lambda card, question: card_cites_label(retriever.card_cites(card), question),
+            )
             sys.stdout.write(
-                yaml.safe_dump({"retrieval": {"refusal": model.model_dump()}}, sort_keys=False)
+                yaml.safe_dump(
+                    {
+                        "retrieval": {
+                            "refusal": model.model_dump(),
+                            "card_threshold_zh": cards.thresholds.get("zh", 1.0),
+                            "card_threshold_en": cards.thresholds.get("en", 1.0),
+                            "card_lexical_weight": cards.lexical_weight,
+                        }
+                    },
+                    sort_keys=False,
+                )
+            )
+            sys.stderr.write(
+                "dev questions answered by a card: "
+                + ", ".join(
+                    f"{lang} {cards.right[lang]} right, {cards.wrong[lang]} wrong"
+                    for lang in cards.right
+                )
+                + "\n"
             )
             return
         if split is not EvalSplit.all:
@@ -210,9 +246,9 @@ def eval_command(
         out.print(
             f"Retrieval and reply quality ({len(questions)} questions)\n"
             f"{'split':<5} {'lang':<4} {'n':>3} {'MRR@10':>6} {'hit@1':>5} {'hit@3':>5} "
-            f"{'wrongly':>7} {'unans.':>8} {'lead':>5} {'asker':>5} {'res.':>5}\n"
+            f"{'wrongly':>7} {'unans.':>8} {'lead':>5} {'asker':>5} {'res.':>5} {'by':>5}\n"
             f"{'':<5} {'':<4} {'':>3} {'':>6} {'':>5} {'':>5} "
-            f"{'refused':>7} {'answered':>8} {'holds':>5} {'lang.':>5} {'@5':>5}",
+            f"{'refused':>7} {'answered':>8} {'holds':>5} {'lang.':>5} {'@5':>5} {'card':>5}",
             markup=False,
             highlight=False,
         )
@@ -224,7 +260,7 @@ def eval_command(
                     f"{r.wrongly_refused_share:>7.1%} "
                     f"{f'{r.unanswerable_answered}/{r.unanswerable}':>8} "
                     f"{r.lead_share:>5.0%} {r.in_language_share:>5.0%} "
-                    f"{r.resource_hit_at_5:>5.2f}",
+                    f"{r.resource_hit_at_5:>5.2f} {r.by_card_share:>5.0%}",
                     markup=False,
                     highlight=False,
                 )

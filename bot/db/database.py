@@ -145,7 +145,8 @@ class DeliveredAnswer:
     source: str  # slash, mention, forum
     question: str
     language: str
-    hit_ids: list[str]  # the passages, then the resources, in the order shown
+    # `card:<id>` when an answer card answered, then the passages and resources as shown
+    hit_ids: list[str]
     generation: str  # the index generation that answered
     pin_id: int | None
     answered: bool
@@ -511,6 +512,22 @@ class Database:
                 .where(FeedbackRow.message_id == message_id)
                 .order_by(FeedbackRow.id)
             )
+            return [
+                StoredVote(
+                    row.message_id, row.user_hash, row.vote, row.question, json.loads(row.hit_ids)
+                )
+                for row in rows
+            ]
+
+    async def down_votes(self, guild_id: int | None, since: datetime) -> list[StoredVote]:
+        """Every 👎 cast (or changed to 👎) since `since`, oldest first; `guild_id` None: all."""
+        query = select(FeedbackRow).where(
+            FeedbackRow.vote == "down", FeedbackRow.updated_at >= _utc(since)
+        )
+        if guild_id is not None:
+            query = query.where(FeedbackRow.guild_id == guild_id)
+        async with self._session() as session:
+            rows = await session.scalars(query.order_by(FeedbackRow.updated_at, FeedbackRow.id))
             return [
                 StoredVote(
                     row.message_id, row.user_hash, row.vote, row.question, json.loads(row.hit_ids)

@@ -40,7 +40,10 @@ def test_a_long_questions_buttons_act_on_the_full_question_and_the_hits_shown(in
         assert record.user_hash == hash_user_id(int(emulator.member_user["id"]))
         assert record.generation == bot.worker.retriever.index.directory.name
         shown = len(embed_fields(answer))
-        assert 0 < len(record.hit_ids) == shown  # passages and resources, as shown
+        # the answer card that answered (if one did), then passages and resources, as shown
+        card = [f"card:{c}" for c in _card_of(bot, LONG_QUESTION)]
+        assert record.hit_ids[: len(card)] == card
+        assert 0 < len(record.hit_ids) - len(card) == shown
 
         await click(emulator, answer, "careerbot:feedback:up")
         votes = await bot.curation.database.votes(int(answer["id"]))
@@ -53,6 +56,11 @@ def test_a_long_questions_buttons_act_on_the_full_question_and_the_hits_shown(in
         assert pin is not None and pin.questions == [LONG_QUESTION]
 
     run_with_bot(index_root, tmp_path, scenario)
+
+
+def _card_of(bot: CareerBot, question: str) -> list[str]:
+    result = bot.worker.retriever.search(question)
+    return [result.card.card.id] if result.card else []
 
 
 def test_an_answer_without_a_record_still_works_from_its_title(index_root, tmp_path):
@@ -68,5 +76,42 @@ def test_an_answer_without_a_record_still_works_from_its_title(index_root, tmp_p
         votes = await bot.curation.database.votes(int(answer["id"]))
         assert [(v.vote, v.question) for v in votes] == [("down", question)]
         assert len(votes[0].hit_ids) == len(embed_fields(answer))
+
+    run_with_bot(index_root, tmp_path, scenario)
+
+
+def test_a_card_answers_first_offers_its_related_card_and_follows_the_askers_script(
+    index_root, tmp_path
+):
+    import opencc
+
+    from index.query import in_script
+    from tests.helpers import custom_ids
+
+    async def scenario(emulator: DiscordEmulator, bot: CareerBot) -> None:
+        retriever = bot.worker.retriever
+        # offer the runner-up card whatever its distance, so that one is always offered
+        retriever.config = retriever.config.model_copy(update={"card_related_margin": 1.0})
+        bot.worker.forget_results()
+        card = retriever.cards.by_id("roadmap-how-long")
+        assert card is not None
+        answer = await ask(emulator, card.question("en"))
+        embed = answer["embeds"][0]
+        assert embed["description"].startswith(card.answer_en)  # the card's answer leads
+        assert "Related question:" in embed["description"]
+        record = await delivered(bot, answer)
+        assert record.hit_ids[0] == "card:roadmap-how-long"  # feedback names the card
+        (related_button,) = [i for i in custom_ids(answer) if i.startswith("careerbot:card:")]
+        related = retriever.cards.by_id(related_button.removeprefix("careerbot:card:"))
+        assert related is not None and related.id != card.id
+        shown = await click(emulator, answer, related_button)
+        assert shown["flags"] & 64  # ephemeral: only the member who asked for it sees it
+        assert shown["embeds"][0]["description"].startswith(related.answer_en)
+
+        traditional = opencc.OpenCC("s2t.json").convert(card.question("zh"))
+        answer = await ask(emulator, traditional)
+        embed = answer["embeds"][0]
+        assert embed["description"].startswith(in_script(card.answer_zh, "traditional"))
+        assert "語料庫" in embed["footer"]["text"]  # the labels too ("语料库" in Simplified)
 
     run_with_bot(index_root, tmp_path, scenario)

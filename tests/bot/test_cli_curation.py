@@ -110,3 +110,35 @@ def test_report_groups_unanswered_questions_by_meaning(config_file):
     assert "- questions: 0" in run_cli(config_file, "report", "--since", tomorrow).output
     bad_date = run_cli(config_file, "report", "--since", "last week")
     assert bad_date.exit_code == 2 and "expected a date" in bad_date.output
+
+
+def test_cards_suggest_prints_card_skeletons_for_the_groups_asked_most(config_file):
+    _seed_questions(config_file)
+
+    async def vote_down_a_card() -> None:
+        settings = Settings.load(config_file)
+        database = await Database.open(settings.resolved_database_url)
+        try:
+            hit_ids = ["card:alpha-math", "alpha#1"]
+            await database.record_vote(
+                5, 2, "u3", "down", "which laptop is best for deep learning", hit_ids
+            )
+        finally:
+            await database.close()
+
+    asyncio.run(vote_down_a_card())
+    result = run_cli(config_file, "cards", "suggest")
+    assert result.exit_code == 0, result.output
+    first, _, rest = result.stdout.partition("\n\n")
+    assert first.startswith("# asked 4×: 3 unanswered, 1 👎 (cards voted down: alpha-math)")
+    card = yaml.safe_load(first)[0]
+    assert card["questions"]["en"] == [
+        "which laptop is best for deep learning",
+        "what laptop should I buy for deep learning?",
+    ]
+    assert card["answer"] == {"zh": "TODO", "en": "TODO"}
+    assert "what is the weather tomorrow" in rest
+    only_big = run_cli(config_file, "cards", "suggest", "--min-count", "2")
+    assert "weather" not in only_big.stdout
+    none = run_cli(config_file, "cards", "suggest", "--min-count", "99")
+    assert none.exit_code == 1 and "no group was asked 99 times" in none.output

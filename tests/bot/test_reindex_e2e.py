@@ -116,6 +116,7 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
             votes = await bot.curation.database.votes(int(answer["id"]))
             index = bot.worker.retriever.index
             known = {p.id for p in index.passages} | {r.id for r in index.resources}
+            known |= {f"card:{card.id}" for card in index.cards}
             assert votes and set(votes[0].hit_ids) <= known
 
     asyncio.run(asyncio.wait_for(main(), 240))

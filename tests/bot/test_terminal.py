@@ -75,7 +75,8 @@ def test_clip():
 def test_lead_printed_first_on_one_line():
     result = SearchResult("数学？", "zh", [_passage()], [], True, 0.9, "需要\n线性代数。")
     out = _render(result)
-    assert out.index("» 需要 线性代数。") < out.index("最相关的段落")
+    # Chinese lines are joined without a space
+    assert out.index("» 需要线性代数。") < out.index("最相关的段落")
 
 
 def test_excerpt_around_the_lead_contains_it_and_marks_both_cuts():
@@ -123,3 +124,20 @@ def test_english_asker_reads_the_translation_or_a_note():
     assert "The article › Skills" in out and "ML engineers need linear algebra." in out
     assert "机器学习" not in out
     assert "no English translation yet" in out and "只有中文。" in out
+
+
+def test_no_line_starts_with_closing_punctuation():
+    text = "机器学习工程师需要学习数学，" * 9
+    for width in range(20, 61):
+        lines = wrap_text(text, width).splitlines()
+        assert all(line[:1] not in "。，、）」" for line in lines), width
+        assert "".join(lines) == text
+
+
+def test_a_traditional_asker_reads_traditional_labels():
+    result = replace(
+        SearchResult("數學？", "zh", [_passage()], [], True, 0.9, "需要線性代數。"),
+        script="traditional",
+    )
+    out = _render(result)
+    assert "最相關的段落" in out and "最相关的段落" not in out

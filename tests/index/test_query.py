@@ -44,3 +44,15 @@ def test_too_long():
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+def test_the_asker_s_script_and_chinese_joined_without_spaces():
+    from index.query import chinese_script, in_script, join_chinese
+
+    assert chinese_script("機器學習工程師要學哪些數學？") == "traditional"
+    assert chinese_script("机器学习工程师要学哪些数学？") == "simplified"
+    assert chinese_script("what math for ML?") == "simplified"
+    assert in_script("机器学习要学数学吗？后来", "traditional") == "機器學習要學數學嗎？後來"
+    assert in_script("机器学习", "simplified") == "机器学习"
+    assert join_chinese("这不是你的职业。 我的意思是\n\n一旦") == "这不是你的职业。我的意思是一旦"
+    assert join_chinese("学 Python 和 ML 。") == "学 Python 和 ML 。"  # spaces by Latin words stay

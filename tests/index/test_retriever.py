@@ -6,12 +6,29 @@ import pytest
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
 from index.evaluation import EVAL_K, RESOURCE_K, evaluate
 from index.query import InvalidQuestion
-from index.retriever import Hit, Retriever, RetrieverConfig
+from index.retriever import (
+    CANNOT_LEAD,
+    LEADS_WITH_PREVIOUS,
+    MAY_LEAD,
+    Hit,
+    Retriever,
+    RetrieverConfig,
+    _lead_candidate,
+)
 
 
 @pytest.fixture(scope="module")
 def retriever(shipped_index_root, bundled_embedder) -> Retriever:
     return Retriever.open(shipped_index_root, bundled_embedder)
+
+
+# Retrieval alone, as for a question no answer card is close to.
+NO_CARDS = RetrieverConfig(card_threshold_zh=9.0, card_threshold_en=9.0)
+
+
+@pytest.fixture(scope="module")
+def passages_only(shipped_index_root, bundled_embedder) -> Retriever:
+    return Retriever.open(shipped_index_root, bundled_embedder, NO_CARDS)
 
 
 def test_hit_json_names_the_fields_of_its_kind():
@@ -164,9 +181,9 @@ def test_lexical_weight_matters_for_english(shipped_index_root, bundled_embedder
         )
         return report.by_language["en"].mrr
 
-    fused = mrr(RetrieverConfig())
-    dense_only = mrr(RetrieverConfig(lexical_weight_en=0))
-    no_glossary = mrr(RetrieverConfig(glossary_expansion=False))
+    fused = mrr(NO_CARDS)
+    dense_only = mrr(NO_CARDS.model_copy(update={"lexical_weight_en": 0}))
+    no_glossary = mrr(NO_CARDS.model_copy(update={"glossary_expansion": False}))
     assert fused > dense_only + 0.1
     assert fused > no_glossary
 
@@ -189,8 +206,8 @@ def test_shipped_question_set_quality_floor(retriever):
     assert report.by_language["all"].resource_hit_at_5 >= 0.9
 
 
-def test_lead_is_the_sentence_closest_to_the_question(retriever):
-    result = retriever.search("需要学Docker吗？")
+def test_lead_is_the_sentence_closest_to_the_question(passages_only):
+    result = passages_only.search("需要学Docker吗？")
     best = next(p for p in result.passages if p.id == result.lead_passage_id)
     assert result.lead and result.lead in best.text and result.lead == result.lead_original
     assert "Docker" in result.lead
@@ -250,8 +267,8 @@ def test_an_ivf_index_probing_every_cell_ranks_as_exact_search(
         assert ivf.relevance == pytest.approx(exact.relevance, abs=1e-6)
 
 
-def test_english_asker_reads_english_passages_lead_and_titles(retriever):
-    result = retriever.search("Should I learn software engineering before machine learning?")
+def test_english_asker_reads_english_passages_lead_and_titles(passages_only):
+    result = passages_only.search("Should I learn software engineering before machine learning?")
     assert result.answered and result.reply_language == "en"
     for hit in result.passages:
         assert hit.language == "zh" and hit.language_shown == "en"
@@ -293,6 +310,28 @@ def test_lead_is_never_a_question_or_an_attribution(retriever):
         lead = result.lead.strip()
         assert "?" not in lead and "？" not in lead, (question.id, lead)
         assert not lead.startswith(("—", "-", "–")), (question.id, lead)
+        if result.card is None:  # an extracted lead never opens on a sentence leaning back
+            assert _lead_candidate(lead, result.language) != LEADS_WITH_PREVIOUS, (
+                question.id,
+                lead,
+            )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "verdict"),
+    [
+        ("Besides, you need to know Docker.", "en", LEADS_WITH_PREVIOUS),
+        ("Because the field changes fast.", "en", LEADS_WITH_PREVIOUS),
+        ("You decide how deep you go.", "en", LEADS_WITH_PREVIOUS),
+        ("You need linear algebra and probability.", "en", MAY_LEAD),
+        ("此外，你还需要学习云。", "zh", LEADS_WITH_PREVIOUS),
+        ("我的意思是，ML 工程领域是不断变化的。", "zh", LEADS_WITH_PREVIOUS),
+        ("机器学习工程师需要线性代数。", "zh", MAY_LEAD),
+        ("What math do I need?", "en", CANNOT_LEAD),
+    ],
+)
+def test_a_sentence_leaning_on_the_one_before_leads_only_with_it(sentence, language, verdict):
+    assert _lead_candidate(sentence, language) == verdict
 
 
 def _has_han(text: str) -> bool:

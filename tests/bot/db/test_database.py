@@ -289,3 +289,22 @@ def test_the_log_writes_questions_and_answer_records_together_the_last_record_wi
         await database.record_log([], [])  # nothing to write: no error
 
     run_with_database(database_url, scenario)
+
+
+def test_down_votes_since_a_date_per_guild(database_url):
+    async def scenario(database: Database) -> None:
+        hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        await database.record_vote(5, 300, "alice", "down", "too vague", ["card:c1", "p1"])
+        await database.record_vote(5, 301, "bob", "up", "fine", ["p2"])
+        await database.record_vote(5, 302, "carol", "up", "changed my mind", ["p3"])
+        await database.record_vote(5, 302, "carol", "down", "changed my mind", ["p3"])
+        await database.record_vote(6, 303, "dana", "down", "other guild", [])
+        votes = await database.down_votes(5, hour_ago)
+        assert [(v.question, v.hit_ids) for v in votes] == [
+            ("too vague", ["card:c1", "p1"]),
+            ("changed my mind", ["p3"]),
+        ]
+        assert len(await database.down_votes(None, hour_ago)) == 3
+        assert await database.down_votes(5, datetime.now(UTC) + timedelta(hours=1)) == []
+
+    run_with_database(database_url, scenario)

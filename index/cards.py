@@ -1,0 +1,110 @@
+"""Answer cards in the index: their records (`cards.json`), the vectors of their phrasings
+(`card-questions.npy`) and the matcher that finds the card a member's question asks.
+
+A question is matched against every phrasing of every card, question to question: the dense
+cosine of the two query vectors (e5 places paraphrases of one question closer than a question
+and its answer text) plus a lexical share, the IDF-weighted part of the question's tokens the
+phrasing also has (e5-small squeezes all cosines into a narrow band, where shared words
+separate a paraphrase from a neighbouring question). A card's score is its best phrasing's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import tokenize
+from index.query import matching_form
+from index.records import CardRecord
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    """The card closest to a question: which, through which phrasing, how close; and the next
+    closest other card (offered as a related question when it is nearly as close)."""
+
+    card: CardRecord
+    phrasing: str
+    score: float  # cosine + lexical weight x lexical share
+    dense: float  # cosine of the matched phrasing
+    runner_up: CardRecord | None = None
+    runner_up_score: float = -1.0
+
+
+class CardMatcher:
+    """Finds the card closest to a question among all cards' phrasings (one small matrix)."""
+
+    def __init__(self, cards: Sequence[CardRecord], vectors: np.ndarray):
+        self.cards = list(cards)
+        rows = [
+            (number, lang, text)
+            for number, c in enumerate(self.cards)
+            for lang, text in c.questions
+        ]
+        if len(rows) != len(vectors):
+            raise ValueError(f"{len(rows)} card phrasings but {len(vectors)} vectors")
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._owner = np.array([number for number, _, _ in rows], dtype=np.int64)
+        self._phrasings = [text for _, _, text in rows]
+        # Inverted lists token -> phrasing rows, and each token's IDF over the phrasings:
+        # a question's few tokens touch a few short lists, so the lexical share costs ~0.1 ms.
+        postings: dict[str, list[int]] = {}
+        for row, text in enumerate(self._phrasings):
+            for token in set(tokenize(matching_form(text))):
+                postings.setdefault(token, []).append(row)
+        count = max(len(rows), 1)
+        self._postings = {t: np.array(r, dtype=np.int64) for t, r in postings.items()}
+        self._idf = {t: math.log(1 + count / len(r)) for t, r in postings.items()}
+        self._unseen_idf = math.log(1 + count)
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def scores(
+        self, query_vector: np.ndarray, query_text: str, lexical_weight: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(fused score, cosine) of every phrasing for a question (`query_text` in matching
+        form, `query_vector` its query vector)."""
+        dense = self.vectors @ np.asarray(query_vector, dtype=np.float32)
+        tokens = set(tokenize(query_text))
+        if not tokens or lexical_weight <= 0:
+            return dense, dense
+        shared = np.zeros(len(self._phrasings), dtype=np.float32)
+        total = 0.0
+        for token in tokens:
+            weight = self._idf.get(token, self._unseen_idf)
+            total += weight
+            rows = self._postings.get(token)
+            if rows is not None:
+                shared[rows] += weight
+        return dense + lexical_weight * (shared / total), dense
+
+    def best(
+        self, query_vector: np.ndarray, query_text: str, lexical_weight: float
+    ) -> CardMatch | None:
+        """The closest card and the closest other card (None when there are no cards)."""
+        if not self.cards:
+            return None
+        fused, dense = self.scores(query_vector, query_text, lexical_weight)
+        per_card = np.full(len(self.cards), -np.inf, dtype=np.float32)
+        np.maximum.at(per_card, self._owner, fused)
+        order = np.argsort(-per_card, kind="stable")
+        first = int(order[0])
+        rows = np.flatnonzero(self._owner == first)
+        row = int(rows[np.argmax(fused[rows])])
+        second = int(order[1]) if len(order) > 1 else None
+        return CardMatch(
+            card=self.cards[first],
+            phrasing=self._phrasings[row],
+            score=float(per_card[first]),
+            dense=float(dense[row]),
+            runner_up=self.cards[second] if second is not None else None,
+            runner_up_score=float(per_card[second]) if second is not None else -1.0,
+        )
+
+    def by_id(self, card_id: str) -> CardRecord | None:
+        """The card of that id, if the index holds it."""
+        return next((card for card in self.cards if card.id == card_id), None)

@@ -1,0 +1,151 @@
+"""Answer cards in the index: the matcher on its own, a card answering through the built index
+(small corpus, fake embedder), and the shipped cards with the real model."""
+
+import numpy as np
+import pytest
+
+from corpus.loader import load_corpus
+from index.build import build_index
+from index.cards import CardMatcher
+from index.embedders import EmbedderConfig
+from index.records import CardRecord, CardSourceRecord
+from index.retriever import Retriever, RetrieverConfig
+from tests.conftest import HashEmbedder, write_card, write_small_corpus
+
+
+def _card(card_id: str, *questions: tuple[str, str]) -> CardRecord:
+    return CardRecord(
+        id=card_id,
+        questions=questions,
+        answer_zh=f"{card_id} 的答案。",
+        answer_en=f"The answer of {card_id}.",
+        sources=(CardSourceRecord("a", "引文。", None),),
+        resources=(),
+        related=(),
+    )
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_the_best_phrasing_decides_and_the_runner_up_is_another_card():
+    cards = [
+        _card("math", ("en", "what math do i need"), ("zh", "要学什么数学")),
+        _card("docker", ("en", "do i need docker"), ("zh", "要学 docker 吗")),
+    ]
+    vectors = np.stack([_unit(1, 0, 0), _unit(0.9, 0.1, 0), _unit(0, 1, 0), _unit(0, 1, 0.2)])
+    matcher = CardMatcher(cards, vectors)
+    match = matcher.best(_unit(1, 0.05, 0), "what math", lexical_weight=0.0)
+    assert match is not None
+    assert match.card.id == "math" and match.phrasing == "what math do i need"
+    assert match.runner_up is not None and match.runner_up.id == "docker"
+    assert match.score == pytest.approx(float(_unit(1, 0, 0) @ _unit(1, 0.05, 0)))
+    assert match.runner_up_score < match.score
+
+
+def test_shared_words_lift_a_phrasing_between_two_equally_close():
+    cards = [
+        _card("docker", ("en", "do i need docker"), ("zh", "要学 docker 吗")),
+        _card("cloud", ("en", "do i need cloud"), ("zh", "要学云吗")),
+    ]
+    same = _unit(1, 1, 0)
+    matcher = CardMatcher(cards, np.stack([same, same, same, same]))
+    assert matcher.best(same, "need docker?", lexical_weight=0.0).card.id == "docker"  # a tie
+    lifted = matcher.best(same, "need cloud?", lexical_weight=0.05)
+    assert lifted.card.id == "cloud" and lifted.score > lifted.dense
+
+
+def test_no_cards_no_match_and_mismatched_vectors_refused():
+    assert (
+        CardMatcher([], np.zeros((0, 3), dtype=np.float32)).best(_unit(1, 0, 0), "x", 0.1) is None
+    )
+    with pytest.raises(ValueError, match="2 card phrasings but 1 vectors"):
+        CardMatcher([_card("a", ("en", "q"), ("zh", "问"))], np.stack([_unit(1, 0, 0)]))
+
+
+@pytest.fixture
+def card_retriever(tmp_path) -> Retriever:
+    root = write_small_corpus(tmp_path / "corpus")
+    write_card(root)
+    embedder = HashEmbedder()
+    index_root = tmp_path / "index"
+    build_index(load_corpus(root), EmbedderConfig(), index_root, embedder=embedder)
+    # the hash embedder's cosines are not e5's: thresholds for it
+    config = RetrieverConfig(card_threshold_zh=0.95, card_threshold_en=0.95)
+    return Retriever.open(index_root, embedder, config)
+
+
+def test_a_card_answers_first_with_its_cited_passage_and_resources(card_retriever):
+    result = card_retriever.search("机器学习工程师要学什么数学？", k=2)
+    assert result.answered and result.card is not None
+    assert result.card.card.id == "alpha-math"
+    assert result.lead == "需要：线性代数和概率论。"
+    assert result.lead_original == "线性代数和概率论。"
+    assert "线性代数和概率论" in result.passages[0].text
+    assert result.lead_passage_id == result.passages[0].id
+    assert result.resources[0].id == "math-book"
+    assert result.lead_sources() == [
+        {"article_id": "alpha", "quote": "线性代数和概率论。", "passage_id": result.passages[0].id}
+    ]
+    assert result.excerpt_anchor(result.passages[0]) == "线性代数和概率论。"
+    english = card_retriever.search("what math does an ml engineer need?")
+    assert english.card is not None and english.lead == "Yes: linear algebra and probability."
+
+
+def test_a_traditional_asker_reads_the_card_and_passages_in_traditional(card_retriever):
+    result = card_retriever.search("機器學習工程師要學什麼數學？")
+    assert result.card is not None and result.card.card.id == "alpha-math"
+    assert result.script == "traditional"
+    assert result.lead == "需要：線性代數和概率論。"
+    assert "線性代數" in result.passages[0].shown_text
+    assert "线性代数" in result.passages[0].text  # the original is kept for citations
+    assert result.excerpt_anchor(result.passages[0]) in result.passages[0].shown_text
+
+
+def test_a_question_no_card_is_close_to_falls_back_to_retrieval(card_retriever):
+    result = card_retriever.search("数据科学家做什么？")
+    assert result.card is None
+    assert result.lead is None or "线性代数" not in result.lead
+
+
+def test_an_index_without_its_card_files_is_refused(tmp_path):
+    from index.generations import IndexCorrupt, current_generation_dir
+    from index.store import load_index
+
+    root = write_small_corpus(tmp_path / "corpus")
+    build_index(load_corpus(root), EmbedderConfig(), tmp_path / "index", embedder=HashEmbedder())
+    (current_generation_dir(tmp_path / "index") / "cards.json").unlink()
+    with pytest.raises(IndexCorrupt, match=r"cards\.json"):
+        load_index(tmp_path / "index", "test:hash")
+
+
+# --- the shipped cards with the real model ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def retriever(shipped_index_root, bundled_embedder) -> Retriever:
+    return Retriever.open(shipped_index_root, bundled_embedder)
+
+
+def test_every_card_is_found_by_its_own_phrasings_in_both_scripts_and_languages(retriever):
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t.json")
+    missed = []
+    for card in retriever.cards.cards:
+        zh = next(text for language, text in card.questions if language == "zh")
+        en = next(text for language, text in card.questions if language == "en")
+        for question in (zh, to_traditional.convert(zh), en):
+            result = retriever.search(question)
+            if result.card is None or result.card.card.id != card.id:
+                missed.append((card.id, question))
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    "question", ["你好", "谢谢", "hello", "thanks", "谁赢了世界杯", "who won the world cup"]
+)
+def test_chitchat_is_never_answered_by_a_card(retriever, question):
+    assert retriever.search(question).card is None
