@@ -78,16 +78,16 @@ class RefusalModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     zh: LanguageModel = LanguageModel(
-        mean=[0.8901, 0.0073, 0.0873, 0.7392, 2.8483],
-        scale=[0.0277, 0.0067, 0.0747, 0.1256, 0.7241],
-        weights=[2.0159, -0.0455, 0.7513, -0.8727, 0.3083],
-        bias=0.9103,
+        mean=[0.8853, 0.007, 0.1032, 0.736, 2.6589],
+        scale=[0.0288, 0.0065, 0.1461, 0.1644, 0.8571],
+        weights=[2.1568, -0.1167, -0.0461, -0.5655, 0.5389],
+        bias=0.4277,
     )
     en: LanguageModel = LanguageModel(
-        mean=[0.8621, 0.0078, 0.2684, 0.4384, 2.223],
-        scale=[0.0279, 0.0083, 0.2279, 0.2579, 0.5959],
-        weights=[2.0799, 0.466, 0.1318, -1.5527, 0.7685],
-        bias=1.4372,
+        mean=[0.8549, 0.0078, 0.2593, 0.4588, 2.0779],
+        scale=[0.0338, 0.0082, 0.2265, 0.2735, 0.7124],
+        weights=[2.1788, 0.3987, 0.2437, -1.4495, 1.0336],
+        bias=0.7478,
     )
 
     def for_language(self, language: str) -> LanguageModel:

@@ -336,3 +336,17 @@ def test_a_sentence_leaning_on_the_one_before_leads_only_with_it(sentence, langu
 
 def _has_han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        ("你好", "hello"),
+        ("谢谢", "thanks"),
+        ("谁赢了世界杯", "who won the world cup"),
+        ("今天星期几", "what day is it today"),
+        ("机器学习工程师要学哪些数学？", "what math does a machine learning engineer need?"),
+    ],
+)
+def test_a_question_is_decided_alike_in_both_languages(retriever, chinese, english):
+    assert retriever.search(chinese).answered == retriever.search(english).answered
