@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot import services
 from bot.answer_journal import AnswerJournal
+from bot.answers import AnsweringService
 from bot.config import Settings
 from bot.curation import Curation, CurationError
 from bot.db.database import Database
@@ -135,6 +136,7 @@ class CareerBot(commands.Bot):
         )
         self._curation: Curation | None = None
         self._forum: Forum | None = None
+        self._answers: AnsweringService | None = None
         self._reloader: IndexReloader | None = None
         self._closing: asyncio.Future[None] | None = None
         self.metrics = Metrics(self.health_status)
@@ -150,6 +152,13 @@ class CareerBot(commands.Bot):
         if self._curation is None:
             raise RuntimeError("the bot has not been set up")
         return self._curation
+
+    @property
+    def answers(self) -> AnsweringService:
+        """Answers questions: pins, cards, passages, similar threads (after `setup_hook`)."""
+        if self._answers is None:
+            raise RuntimeError("the bot has not been set up")
+        return self._answers
 
     @property
     def forum(self) -> Forum:
@@ -185,6 +194,7 @@ class CareerBot(commands.Bot):
             )
             posts = await self._forum.load()
             log.info("similar threads: %d forum posts", posts)
+            self._answers = AnsweringService(self.worker, self._curation, self._forum, journal)
         await self.tree.set_translator(StringsTranslator())
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
 
 from bot.answer_journal import AnswerJournal
+from bot.answers import Answer
 from bot.card_suggestions import CARD_ID_PREFIX
 from bot.config import Settings
 from bot.db.database import (
-    AskedQuestion,
     Database,
     DeliveredAnswer,
     Pin,
@@ -31,7 +30,7 @@ from bot.db.database import (
 from bot.db.proposal_store import Proposal, ProposalStore
 from bot.feedback import Vote, hash_user_id
 from bot.server_settings import ServerSettings
-from bot.worker import DEFAULT_OPTIONS, SearchOptions, SearchWorker
+from bot.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
 from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
 from index.retriever import SearchResult
@@ -95,15 +94,6 @@ def _checked_questions(questions: Sequence[str]) -> list[str]:
     return cleaned
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A search result and, when a moderator pinned an answer to this question, that pin."""
-
-    result: SearchResult
-    pin: Pin | None
-    generation: str = ""  # the index generation that answered
-
-
 AnswerSource = Literal["slash", "mention", "forum"]
 
 
@@ -111,7 +101,7 @@ def answered_by_ids(answer: Answer) -> list[str]:
     """`card:<id>` when an answer card (not a pin) answered: recorded before the hit ids, so
     feedback on a card answer names the card (`careerbot cards suggest` reads them)."""
     card = answer.result.card
-    if card is None or answer.pin is not None:
+    if answer.answered_by != "card" or card is None:
         return []
     return [f"{CARD_ID_PREFIX}{card.card.id}"]
 
@@ -197,38 +187,13 @@ class Curation:
             return True
         return manage_messages
 
-    async def answer(
-        self,
-        question: str,
-        guild_id: int | None,
-        *,
-        record: bool = True,
-        user_id: int | None = None,
-        options: SearchOptions = DEFAULT_OPTIONS,
-    ) -> Answer:
-        """Search (with `options`), and find a pin of `guild_id` whose question is close enough
-        to serve first; log the question (asked by `user_id`) when `record`, without waiting
-        for the write."""
-        generation = self.worker.retriever.index.directory.name
-        result = await self.worker.search(question, options)
-        pin = None
+    async def pin_for(self, result: SearchResult, guild_id: int | None) -> Pin | None:
+        """The guild's pinned answer to the searched question, if a pin question is close
+        enough (served before cards and passages)."""
         match = self._pin_match(result, guild_id)
-        if match is not None and guild_id is not None:
-            pin = await self.database.get_pin(match.pin_id, guild_id)
-        if record:
-            self.journal.add_question(
-                AskedQuestion(
-                    guild_id=guild_id,
-                    question=result.question,
-                    language=result.language,
-                    answered=result.answered or pin is not None,
-                    relevance=result.relevance,
-                    pin_id=pin.id if pin else None,
-                    user_hash=hash_user_id(user_id) if user_id is not None else None,
-                    asked_at=datetime.now(UTC),
-                )
-            )
-        return Answer(result, pin, generation)
+        if match is None or guild_id is None:
+            return None
+        return await self.database.get_pin(match.pin_id, guild_id)
 
     def record_delivered(
         self,
@@ -254,7 +219,7 @@ class Curation:
             hit_ids=answered_by_ids(answer) + shown_hit_ids,
             generation=answer.generation,
             pin_id=answer.pin.id if answer.pin else None,
-            answered=answer.result.answered or answer.pin is not None,
+            answered=answer.answered,
             created_at=datetime.now(UTC),
         )
         self.journal.add_answer(delivered)

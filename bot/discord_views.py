@@ -93,7 +93,7 @@ async def _search_again(interaction: discord.Interaction, k: int) -> SearchResul
         await respond(interaction, t("error.stale_answer", language))
         return None
     try:
-        answer = await bot.curation.answer(
+        answer = await bot.answers.answer(
             question, interaction.guild_id, record=False, options=SearchOptions(k=k)
         )
         return answer.result

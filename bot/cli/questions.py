@@ -47,10 +47,10 @@ def ask(
         except InvalidQuestion as exc:
             raise invalid_question(exc, question, limit) from None
         retriever = open_retriever(settings)
-        result = retriever.search(question, k=k, k_resources=resources)
+        from bot.answers import answer_once
         from bot.terminal import render_answer
 
-        render_answer(result, out)
+        render_answer(answer_once(retriever, question, k=k, k_resources=resources).result, out)
 
 
 @app.command()
@@ -77,11 +77,13 @@ def search(
         queries = [question] if question is not None else _read_queries(queries_file)
         settings = load_settings()
         retriever = open_retriever(settings)
+        from bot.answers import answer_once
+
         failures = 0
         for query in queries:
             try:
-                result = retriever.search(
-                    query, k=k, k_resources=k_resources, apply_threshold=not no_threshold
+                answer = answer_once(
+                    retriever, query, k=k, k_resources=k_resources, apply_threshold=not no_threshold
                 )
             except InvalidQuestion as exc:
                 failures += 1
@@ -91,34 +93,9 @@ def search(
                     err.print(f"[red]{escape(query[:80])!r}: {escape(str(exc))}[/red]")
                 continue
             if as_json:
-                print_json(
-                    {
-                        "query": query,
-                        "language": result.language,
-                        "answered": result.answered,
-                        "relevance": round(result.relevance, 4),
-                        "reason": result.reason,
-                        "dense": round(result.dense, 4),
-                        "reply_language": result.reply_language,
-                        "lead": result.lead,
-                        "lead_original": result.lead_original,
-                        "lead_passage_id": result.lead_passage_id,
-                        "lead_sources": result.lead_sources(),
-                        "card": (
-                            {
-                                "id": result.card.card.id,
-                                "matched_question": result.card.phrasing,
-                                "score": round(result.card.score, 4),
-                            }
-                            if result.card
-                            else None
-                        ),
-                        "related_card": result.related_card.id if result.related_card else None,
-                        "hits": [hit.to_json() for hit in result.hits],
-                    }
-                )
+                print_json(answer.to_json(query))
             else:
-                _print_hits_table(query, result)
+                _print_hits_table(query, answer.result)
         if failures:
             raise typer.Exit(1)
 
@@ -224,10 +201,12 @@ def eval_command(
         if not questions:
             raise fail(f"no questions in split {split!r}")
 
-        def search(question: str):
-            return retriever.search(
-                question, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False
-            )
+        from bot.answers import answer_once
+
+        def search(question: str):  # as served: what answers, in order (bot.answers)
+            return answer_once(
+                retriever, question, k=EVAL_K, k_resources=RESOURCE_K, apply_threshold=False
+            ).result
 
         report = evaluate(questions, search)
         traditional = traditional_agreement(questions, search)

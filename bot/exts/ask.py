@@ -16,8 +16,9 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot.answers import Answer
 from bot.app import ShuttingDown
-from bot.curation import Answer, AnswerSource
+from bot.curation import AnswerSource
 from bot.discord_render import answer_embed, shown_hits
 from bot.discord_ui import respond
 from bot.discord_views import ANSWER_BUTTONS, answer_view
@@ -105,7 +106,7 @@ class Ask(commands.Cog):
                 )
 
     def _record_answer(self, outcome: _Outcome, answer: Answer) -> None:
-        outcome.value = "answered" if answer.result.answered or answer.pin else "unanswered"
+        outcome.value = "answered" if answer.answered else "unanswered"
         outcome.language = answer.result.language
         if answer.pin:
             self.bot.metrics.record_pin_served()
@@ -135,7 +136,7 @@ class Ask(commands.Cog):
             await interaction.response.send_message(refused.message, ephemeral=True)
             return
         search = asyncio.ensure_future(
-            self.bot.curation.answer(text, guild_id, user_id=interaction.user.id)
+            self.bot.answers.answer(text, guild_id, user_id=interaction.user.id)
         )
         done, _ = await asyncio.wait({search}, timeout=DEFER_AFTER_SECONDS)
         if not done:
@@ -157,10 +158,8 @@ class Ask(commands.Cog):
         self, answer: Answer, guild_id: int | None
     ) -> tuple[discord.Embed, discord.ui.View]:
         """The answer's embed (with the server's similar threads) and its buttons."""
-        result = answer.result
-        similar = self.bot.forum.similar(guild_id, result.query_vector, result.language)
-        embed = answer_embed(result, pinned=answer.pin, similar=similar)
-        return embed, answer_view(result, similar_button=guild_id is not None)
+        embed = answer_embed(answer.result, pinned=answer.pin, similar=answer.similar)
+        return embed, answer_view(answer.result, similar_button=guild_id is not None)
 
     def _record_delivered(
         self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource
@@ -205,7 +204,7 @@ class Ask(commands.Cog):
                 async with self.bot.answering():
                     try:
                         text = self._check(question, message.author.id, message.guild.id, fallback)
-                        answer = await self.bot.curation.answer(
+                        answer = await self.bot.answers.answer(
                             text, message.guild.id, user_id=message.author.id
                         )
                     except QuestionRefused as refused:

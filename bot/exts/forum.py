@@ -19,8 +19,9 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot.answers import Answer
 from bot.app import ShuttingDown
-from bot.curation import Answer, CurationError
+from bot.curation import CurationError
 from bot.discord_render import answer_embed, review_embed, shown_hits
 from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
 from bot.discord_views import REVIEW_BUTTONS, answer_view, review_view
@@ -90,8 +91,8 @@ class ForumAssistant(commands.Cog):
         with request_scope():
             try:
                 try:
-                    answer = await self.bot.curation.answer(
-                        question, guild_id, user_id=starter.author.id
+                    answer = await self.bot.answers.answer(
+                        question, guild_id, user_id=starter.author.id, exclude_thread=thread.id
                     )
                 except InvalidQuestion as exc:
                     outcome = "refused"
@@ -102,10 +103,7 @@ class ForumAssistant(commands.Cog):
                     log.warning("post %s not answered: the search queue is full", thread.id)
                     return
                 result = answer.result
-                similar = self.bot.forum.similar(
-                    guild_id, result.query_vector, result.language, exclude=thread.id
-                )
-                confident = result.answered or answer.pin is not None
+                confident = answer.answered
                 outcome = "answered" if confident else "unanswered"
                 await self.bot.forum.record(
                     guild_id=guild_id,
@@ -119,16 +117,18 @@ class ForumAssistant(commands.Cog):
                 settings = self.bot.server_settings.for_guild(guild_id)
                 if not confident and not settings.reply_when_unsure:
                     return  # stays silent; the question is logged as unanswered
-                await self._reply(thread, starter, answer, similar)
+                await self._reply(thread, starter, answer)
             finally:
                 seconds = time.perf_counter() - started
                 self.bot.metrics.observe_question("forum", outcome, seconds)
                 log.info("forum post %s: %s in %.0f ms", thread.id, outcome, seconds * 1000)
 
     async def _reply(
-        self, thread: discord.Thread, starter: discord.Message, answer: Answer, similar: list
+        self, thread: discord.Thread, starter: discord.Message, answer: Answer
     ) -> None:
-        embed = answer_embed(answer.result, pinned=answer.pin, similar=similar, suggestion=True)
+        embed = answer_embed(
+            answer.result, pinned=answer.pin, similar=answer.similar, suggestion=True
+        )
         view = answer_view(answer.result, similar_button=True)
         try:
             sent = await thread.send(embed=embed, view=view)
