@@ -172,10 +172,13 @@ def answer_embed(
         embed.add_field(name=name, value=clip(value, FIELD_VALUE), inline=False)
     if suggestion:
         embed.set_author(name=clip(t("forum.suggestion", language), FIELD_NAME))
-    footer = t("footer", language)
+    footer = ""
+    if result.answered or pinned is not None:  # a refusal quotes nothing
+        footer = t("footer.card" if result.card is not None else "footer", language)
     if pinned is not None:
-        footer = f"{t('pinned.by', language, id=pinned.id)} · {footer}"
-    embed.set_footer(text=clip(footer, FOOTER_TEXT))
+        footer = f"{t('pinned.by', language, id=pinned.id)} · {t('footer', language)}"
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER_TEXT))
     _fit_total(embed)
     return _in_script(embed, result.script)
 

@@ -34,6 +34,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "相关问题：{question}",
         "en": "Related question: {question}",
     },
+    "footer.card": {
+        "zh": "答案依据下列文章写成，段落引自原文。",
+        "en": "Answer written from the articles below; the passages are quoted from them.",
+    },
     "footer": {
         "zh": "以上内容引自语料库中的文章与资源列表。",
         "en": "Quoted from the articles and resource list of the corpus.",

@@ -61,21 +61,25 @@ def wrap_text(text: str, width: int, indent: str = "") -> str:
         rest_prefix = indent + (" " * cell_len(bullet.group(1)) if bullet else "")
         current, current_width = first_prefix, cell_len(first_prefix)
         at_start = True
+        last_start = -1  # where the last piece starts in `current`, when nothing follows it
         for piece in _pieces(raw):
             piece_width = cell_len(piece)
             if piece.isspace():
                 if not at_start:
                     current += " "
                     current_width += 1
+                last_start = -1
                 continue
             if not at_start and current_width + piece_width > width:
                 carried = ""
-                if piece[0] in _NO_LINE_START and _CJK_CHAR.match(current[-1:]):
-                    carried = current[-1]  # the mark goes with the character before it
-                    current = current[:-1]
+                prefix = len(first_prefix if not lines else rest_prefix)
+                if piece[0] in _NO_LINE_START and last_start > prefix:
+                    # the mark goes to the next line with the piece it closes ("…99%，")
+                    carried, current = current[last_start:], current[:last_start]
                 lines.append(current.rstrip())
                 current = rest_prefix + carried
                 current_width = cell_len(current)
+            last_start = len(current)
             current += piece
             current_width += piece_width
             at_start = False
@@ -153,4 +157,6 @@ def render_answer(result: SearchResult, console: Console) -> None:
         section(resources_title)
         for hit in result.resources:
             console.print(_resource_block(hit, result, width), soft_wrap=True)
-    console.print(Text(wrap_text(t("footer", result), width), style="dim"), soft_wrap=True)
+    if result.answered:  # a refusal quotes nothing
+        footer = t("footer.card" if result.card is not None else "footer", result)
+        console.print(Text(wrap_text(footer, width), style="dim"), soft_wrap=True)

@@ -86,24 +86,35 @@ class CardMatcher:
         self, query_vector: np.ndarray, query_text: str, lexical_weight: float
     ) -> CardMatch | None:
         """The closest card and the closest other card (None when there are no cards)."""
+        ranked = self.ranked(query_vector, query_text, lexical_weight, 1)
+        return ranked[0] if ranked else None
+
+    def ranked(
+        self, query_vector: np.ndarray, query_text: str, lexical_weight: float, count: int
+    ) -> list[CardMatch]:
+        """The `count` closest cards, closest first, each with the next one as runner-up."""
         if not self.cards:
-            return None
+            return []
         fused, dense = self.scores(query_vector, query_text, lexical_weight)
         per_card = np.full(len(self.cards), -np.inf, dtype=np.float32)
         np.maximum.at(per_card, self._owner, fused)
-        order = np.argsort(-per_card, kind="stable")
-        first = int(order[0])
-        rows = np.flatnonzero(self._owner == first)
-        row = int(rows[np.argmax(fused[rows])])
-        second = int(order[1]) if len(order) > 1 else None
-        return CardMatch(
-            card=self.cards[first],
-            phrasing=self._phrasings[row],
-            score=float(per_card[first]),
-            dense=float(dense[row]),
-            runner_up=self.cards[second] if second is not None else None,
-            runner_up_score=float(per_card[second]) if second is not None else -1.0,
-        )
+        order = [int(i) for i in np.argsort(-per_card, kind="stable")[: count + 1]]
+        matches = []
+        for rank, number in enumerate(order[:count]):
+            rows = np.flatnonzero(self._owner == number)
+            row = int(rows[np.argmax(fused[rows])])
+            second = order[rank + 1] if rank + 1 < len(order) else None
+            matches.append(
+                CardMatch(
+                    card=self.cards[number],
+                    phrasing=self._phrasings[row],
+                    score=float(per_card[number]),
+                    dense=float(dense[row]),
+                    runner_up=self.cards[second] if second is not None else None,
+                    runner_up_score=float(per_card[second]) if second is not None else -1.0,
+                )
+            )
+        return matches
 
     def by_id(self, card_id: str) -> CardRecord | None:
         """The card of that id, if the index holds it."""

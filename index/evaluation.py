@@ -4,6 +4,7 @@ share of shown passages in the asker's language."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from corpus.schema import LabelledQuestion
 from index.cards import CardMatch
 from index.records import CardRecord, PassageRecord
-from index.retriever import Hit, SearchResult
+from index.retriever import Hit, SearchResult, card_decision
 
 EVAL_K = 10  # passages ranked per question (MRR@10)
 RESOURCE_K = 5  # resources looked at per question (resource hit@5)
@@ -235,7 +236,10 @@ def traditional_agreement(
 # A card that answers wrongly is a confident wrong first line, while the retrieval it displaces
 # is often right: a wrong card answer costs this many right ones when fitting the thresholds.
 CARD_WRONG_COST = 2.0
-CARD_LEXICAL_WEIGHTS = (0.0, 0.03, 0.05, 0.08, 0.12)
+CARD_LEXICAL_WEIGHTS = (0.0, 0.03, 0.05, 0.08)
+CARD_AGREEMENT_MARGINS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06)
+
+CardEvidence = tuple[list[CardMatch], str | None]  # closest cards, retrieval's top passage id
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,7 @@ class CardCalibration:
     """Card thresholds fitted on labelled questions, and what they do on those questions."""
 
     lexical_weight: float
+    agreement_margin: float
     thresholds: dict[str, float]
     right: dict[str, int]  # answerable questions answered by a card citing a right passage
     wrong: dict[str, int]  # answered by a card that cites no right passage, or unanswerable
@@ -250,47 +255,60 @@ class CardCalibration:
 
 def calibrate_cards(
     questions: Sequence[LabelledQuestion],
-    best_card: Callable[[str, float], CardMatch | None],
+    evidence: Callable[[str, float], CardEvidence],
     card_is_right: Callable[[CardRecord, LabelledQuestion], bool],
 ) -> CardCalibration:
-    """Per language, the card score above which a card answers, and one lexical weight for
-    both: the choice maximising right card answers minus CARD_WRONG_COST x wrong ones
-    (`best_card(question, lexical_weight)` is the closest card, whatever its score)."""
-    best: tuple[float, float, dict[str, float], dict[str, int], dict[str, int]] | None = None
+    """The lexical weight and agreement margin (shared) and the per-language thresholds that
+    maximise right card answers minus CARD_WRONG_COST x wrong ones, deciding as the retriever
+    does (index.retriever.card_decision). `evidence(question, lexical_weight)`: the closest
+    cards whatever their scores, and the passage retrieval alone ranks first."""
+    best: tuple[float, int, CardCalibration] | None = None
     for weight in CARD_LEXICAL_WEIGHTS:
-        thresholds: dict[str, float] = {}
-        right: dict[str, int] = {}
-        wrong: dict[str, int] = {}
-        gain = 0.0
-        for language in ("zh", "en"):
-            scored = []
-            for question in questions:
-                if question.language != language:
-                    continue
-                match = best_card(question.question, weight)
-                if match is None:
-                    continue
-                ok = not question.unanswerable and card_is_right(match.card, question)
-                scored.append((match.score, ok))
-            scored.sort(reverse=True)
-            # answering the top n by score: choose n, the threshold sits below the n-th score
-            chosen_gain, chosen_n, running, n_right = 0.0, 0, 0.0, 0
-            for n, (_, ok) in enumerate(scored, 1):
-                running += 1.0 if ok else -CARD_WRONG_COST
-                n_right += ok
-                if running > chosen_gain:
-                    chosen_gain, chosen_n = running, n
-            if chosen_n:
-                above = scored[chosen_n - 1][0]
-                below = scored[chosen_n][0] if chosen_n < len(scored) else above - 0.01
-                thresholds[language] = round((above + below) / 2, 4)
+        seen = [(q, evidence(q.question, weight)) for q in questions]
+        for margin in CARD_AGREEMENT_MARGINS:
+            total, thresholds, right, wrong = 0.0, {}, {}, {}
+            for language in ("zh", "en"):
+                ours = [(q, e) for q, e in seen if q.language == language and e[0]]
+                gain, threshold, counts = _best_threshold(ours, margin, card_is_right)
+                total += gain
+                thresholds[language], (right[language], wrong[language]) = threshold, counts
+            fitted = CardCalibration(weight, margin, thresholds, right, wrong)
+            wrong_answers = sum(wrong.values())
+            # the highest gain; between equal gains, the fewest wrong answers
+            if (
+                best is None
+                or total > best[0] + 1e-9
+                or (abs(total - best[0]) <= 1e-9 and wrong_answers < best[1])
+            ):
+                best = (total, wrong_answers, fitted)
+    if best is None:
+        raise ValueError("no questions to calibrate the cards on")
+    return best[2]
+
+
+def _best_threshold(
+    seen: Sequence[tuple[LabelledQuestion, CardEvidence]],
+    margin: float,
+    card_is_right: Callable[[CardRecord, LabelledQuestion], bool],
+) -> tuple[float, float, tuple[int, int]]:
+    """(gain, threshold, (right, wrong)) of the best threshold for one language: candidates
+    sit halfway between consecutive closest-card scores; ties go to the higher threshold."""
+    scores = sorted({ranked[0].score for _, (ranked, _) in seen}, reverse=True)
+    candidates = [scores[0] + 0.001] if scores else [1.0]
+    candidates += [(a + b) / 2 for a, b in itertools.pairwise(scores)]
+    candidates += [scores[-1] - 0.001] if scores else []
+    chosen = (0.0, candidates[0], (0, 0))
+    for threshold in candidates:
+        right = wrong = 0
+        for question, (ranked, top) in seen:
+            match = card_decision(ranked, threshold, margin, top)
+            if match is None:
+                continue
+            if not question.unanswerable and card_is_right(match.card, question):
+                right += 1
             else:
-                thresholds[language] = round(scored[0][0] + 0.001, 4) if scored else 1.0
-            right[language] = sum(ok for _, ok in scored[:chosen_n])
-            wrong[language] = chosen_n - right[language]
-            gain += chosen_gain
-        if best is None or gain > best[0]:
-            best = (gain, weight, thresholds, right, wrong)
-    assert best is not None
-    _, weight, thresholds, right, wrong = best
-    return CardCalibration(weight, thresholds, right, wrong)
+                wrong += 1
+        gain = right - CARD_WRONG_COST * wrong
+        if gain > chosen[0] + 1e-9:
+            chosen = (gain, round(threshold, 4), (right, wrong))
+    return chosen

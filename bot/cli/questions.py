@@ -171,7 +171,7 @@ def eval_command(
             model = fit(dev, retriever.features)
             cards = calibrate_cards(
                 dev,
-                retriever.closest_card,
+                retriever.card_evidence,
                 lambda card, question: card_cites_label(retriever.card_cites(card), question),
             )
             sys.stdout.write(
@@ -182,6 +182,7 @@ def eval_command(
                             "card_threshold_zh": cards.thresholds.get("zh", 1.0),
                             "card_threshold_en": cards.thresholds.get("en", 1.0),
                             "card_lexical_weight": cards.lexical_weight,
+                            "card_agreement_margin": cards.agreement_margin,
                         }
                     },
                     sort_keys=False,

@@ -112,6 +112,6 @@ def test_a_card_answers_first_offers_its_related_card_and_follows_the_askers_scr
         answer = await ask(emulator, traditional)
         embed = answer["embeds"][0]
         assert embed["description"].startswith(in_script(card.answer_zh, "traditional"))
-        assert "語料庫" in embed["footer"]["text"]  # the labels too ("语料库" in Simplified)
+        assert "依據" in embed["footer"]["text"]  # the labels too ("依据" in Simplified)
 
     run_with_bot(index_root, tmp_path, scenario)

@@ -31,7 +31,7 @@ def test_ask_builds_the_index_on_first_use_and_answers(config_file):
     assert "https://example.com/alpha" in result.output
     english = run_cli(config_file, "ask", "Which course teaches Docker and deployment?")
     assert english.exit_code == 0, english.output
-    assert "Quoted from the articles" in english.output  # English labels for English
+    assert "learning resources" in english.output  # English labels for English
     assert "Docker and Kubernetes Guide" in english.output
 
 

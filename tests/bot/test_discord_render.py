@@ -74,6 +74,7 @@ def test_no_answer_embed_is_honest_and_offers_resources():
     data = _check_limits(answer_embed(result))
     assert "don't have a good answer" in data["description"]
     assert [f["name"] for f in data["fields"]] == ["Closest learning resources: Math Course"]
+    assert "footer" not in data  # a refusal quotes nothing
 
 
 def test_limits_hold_for_extreme_inputs():
@@ -153,3 +154,34 @@ def test_resources_and_about_embeds_within_limits():
         about_embed("en", articles=5, passages=52, resources=56, built_at="2026", embedder="e5")
     )
     assert "5 articles (52 passages), 56 learning resources" in about["fields"][0]["value"]
+
+
+def test_a_card_answer_leads_whole_names_its_related_card_and_says_it_was_written():
+    from index.cards import CardMatch
+    from index.records import CardRecord, CardSourceRecord
+
+    card = CardRecord(
+        "math",
+        (("en", "what math?"),),
+        "需要线性代数。",
+        "You need linear algebra. " * 14,
+        (CardSourceRecord("a", "引文。", "a#0"),),
+        (),
+        (),
+    )
+    related = CardRecord("docker", (("en", "do I need docker?"),), "要。", "Yes.", (), (), ())
+    result = SearchResult(
+        "what math?",
+        "en",
+        [_passage(0)],
+        [],
+        True,
+        0.9,
+        card.answer_en,
+        card=CardMatch(card, "what math?", 0.95, 0.95),
+        related_card=related,
+    )
+    data = _check_limits(answer_embed(result))
+    assert data["description"].startswith(card.answer_en)  # whole: 350 characters
+    assert data["description"].endswith("*Related question: do I need docker?*")
+    assert data["footer"]["text"].startswith("Answer written from the articles below")

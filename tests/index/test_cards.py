@@ -1,15 +1,17 @@
 """Answer cards in the index: the matcher on its own, a card answering through the built index
 (small corpus, fake embedder), and the shipped cards with the real model."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from corpus.loader import load_corpus
 from index.build import build_index
-from index.cards import CardMatcher
+from index.cards import CardMatch, CardMatcher
 from index.embedders import EmbedderConfig
 from index.records import CardRecord, CardSourceRecord
-from index.retriever import Retriever, RetrieverConfig
+from index.retriever import Retriever, RetrieverConfig, card_decision
 from tests.conftest import HashEmbedder, write_card, write_small_corpus
 
 
@@ -149,3 +151,59 @@ def test_every_card_is_found_by_its_own_phrasings_in_both_scripts_and_languages(
 )
 def test_chitchat_is_never_answered_by_a_card(retriever, question):
     assert retriever.search(question).card is None
+
+
+def _match(card_id: str, score: float, cited: str) -> CardMatch:
+    card = dataclasses.replace(
+        _card(card_id, ("en", f"{card_id}?"), ("zh", f"{card_id}？")),
+        sources=(CardSourceRecord("a", "引文。", cited),),
+    )
+    return CardMatch(card, f"{card_id}?", score, score)
+
+
+def test_a_card_below_its_threshold_answers_only_when_retrieval_agrees():
+    ranked = [_match("close", 0.93, "a#1"), _match("agrees", 0.92, "a#2")]
+    assert card_decision(ranked, 0.9, 0.03, "a#9").card.id == "close"  # above: the closest
+    assert card_decision(ranked, 0.95, 0.03, "a#2").card.id == "agrees"  # quotes the top passage
+    assert card_decision(ranked, 0.95, 0.03, "a#9") is None  # nobody agrees
+    assert card_decision(ranked, 0.96, 0.03, "a#2") is None  # too far below
+    assert card_decision(ranked, 0.95, 0.0, "a#2") is None  # the rule switched off
+    assert card_decision([], 0.5, 0.03, "a#2") is None
+
+
+def test_card_calibration_answers_where_cards_are_right_and_keeps_them_off_elsewhere():
+    from corpus.schema import ExpectedPassage, LabelledQuestion
+    from index.evaluation import calibrate_cards
+
+    def question(number: int, language: str, unanswerable: bool = False) -> LabelledQuestion:
+        labels = [] if unanswerable else [ExpectedPassage(article="a", contains="right")]
+        return LabelledQuestion(
+            id=f"{language}-{number}",
+            language=language,
+            question=f"q{number}",
+            unanswerable=unanswerable,
+            expected_passages=labels,
+        )
+
+    # per question: the closest card's score and whether it is right (cites "a#right")
+    seen = {
+        "q1": (0.97, True),
+        "q2": (0.95, True),
+        "q3": (0.94, False),
+        "q4": (0.90, True),
+        "q5": (0.96, True),
+        "q6": (0.93, False),
+    }
+    questions = [question(1, "zh"), question(2, "zh"), question(3, "zh"), question(4, "zh")]
+    questions += [question(5, "en"), question(6, "en", unanswerable=True)]
+
+    def evidence(text: str, weight: float):
+        score, right = seen[text]
+        return [_match(text, score, "a#right" if right else "a#wrong")], None
+
+    fitted = calibrate_cards(
+        questions, evidence, lambda card, q: card.sources[0].passage_id == "a#right"
+    )
+    assert 0.94 < fitted.thresholds["zh"] <= 0.95  # q1, q2 answered; q3 (wrong) is not
+    assert 0.93 < fitted.thresholds["en"] <= 0.96  # q5 answered, the unanswerable q6 is not
+    assert fitted.right == {"zh": 2, "en": 1} and fitted.wrong == {"zh": 0, "en": 0}
