@@ -1,4 +1,4 @@
-"""Answer cards (`corpus/cards/*.yaml`): loading with cross-checks against the articles and the
+"""Answer cards (`corpus/cards/*.yaml`): their schema (pydantic), loading with cross-checks against the articles and the
 catalogue, where each quote lies among the passages, and the findings `careerbot corpus lint`
 shows (phrasings shared by two cards, passages no card cites)."""
 
@@ -9,10 +9,76 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, field_validator
+
 from corpus.chunk import Passage
 from corpus.clean import clean_markdown
 from corpus.loader import Article, CorpusError, Problem, load_yaml_items, yaml_line
-from corpus.schema import AnswerCard, Resource
+from corpus.schema import Language, Resource, _check_slug, _Strict
+
+# A card's phrasing is matched like a member's question, so it obeys the bot's question limit;
+# its answer is the reply's first lines, short enough to read at a glance.
+MAX_CARD_QUESTION_CHARS = 300
+MAX_CARD_ANSWER_CHARS = 400
+MIN_CARD_PHRASINGS = 6  # per language: fewer leave a card unfindable for most wordings
+
+
+class CardQuestions(_Strict):
+    """The ways members ask a card's question, in each language."""
+
+    zh: list[str] = Field(min_length=MIN_CARD_PHRASINGS)
+    en: list[str] = Field(min_length=MIN_CARD_PHRASINGS)
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _phrasings(cls, values: list[str]) -> list[str]:
+        cleaned = [" ".join(v.split()) for v in values]
+        for value in cleaned:
+            if not value:
+                raise ValueError("a phrasing is blank")
+            if len(value) > MAX_CARD_QUESTION_CHARS:
+                raise ValueError(
+                    f"a phrasing is {len(value)} characters long (limit "
+                    f"{MAX_CARD_QUESTION_CHARS}): {value[:40]!r}…"
+                )
+        return cleaned
+
+    def all(self) -> list[tuple[Language, str]]:
+        """Every phrasing with its language, Chinese first."""
+        return [("zh", q) for q in self.zh] + [("en", q) for q in self.en]
+
+
+class CardAnswer(_Strict):
+    """A card's answer: 1–3 sentences that answer directly and stand alone, in both languages."""
+
+    zh: str = Field(min_length=1, max_length=MAX_CARD_ANSWER_CHARS)
+    en: str = Field(min_length=1, max_length=MAX_CARD_ANSWER_CHARS)
+
+    def in_language(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+class CardSource(_Strict):
+    """What a card's answer rests on: sentences quoted verbatim from an article's original."""
+
+    article: str
+    quote: str = Field(min_length=4)
+
+    _slug = field_validator("article")(_check_slug)
+
+
+class AnswerCard(_Strict):
+    """One curated answer (`corpus/cards/*.yaml`): a question a member could bring to the
+    articles, its phrasings, the answer and the article sentences behind it."""
+
+    id: str
+    questions: CardQuestions
+    answer: CardAnswer
+    sources: list[CardSource] = Field(min_length=1)
+    resources: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+
+    _slug = field_validator("id")(_check_slug)
 
 
 def load_cards(

@@ -6,14 +6,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from corpus.clean import HTML_COMMENT
 from corpus.schema import (
-    AnswerCard,
     ArticleMeta,
     GlossaryEntry,
     LabelledQuestion,
@@ -25,6 +24,9 @@ SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
 FRONT_MATTER_FENCE = "---"
 # libyaml's loader parses the catalogue ten times faster than the pure-Python one; same rules.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+if TYPE_CHECKING:
+    from corpus.cards import AnswerCard
 
 Model = TypeVar("Model", bound=BaseModel)
 # The largest article file accepted: the shipped articles are 5-14 KB, so a megabyte is a book

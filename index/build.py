@@ -29,6 +29,7 @@ from index.ann import (
     planned_vector_index,
 )
 from index.cache import EmbeddingCache
+from index.cards import CardPostings
 from index.embedders import Embedder, EmbedderConfig, make_embedder
 from index.lexical import TOKENIZER_ID, LexicalIndex
 
@@ -348,6 +349,9 @@ def build_index(
                 else np.zeros((0, dim), dtype=np.float32)
             )
             np.save(staging / "card-questions.npy", card_matrix)
+            CardPostings.of([text for card in cards for _, text in card.questions]).save(
+                staging / "card-postings.npz"
+            )
             write_json(staging / "sentences.json", [list(span) for span in sentence_spans])
             LexicalIndex.build(passage_texts).save(staging / "lexical-passages")
             LexicalIndex.build(resource_texts).save(staging / "lexical-resources")

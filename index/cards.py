@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -34,30 +35,67 @@ class CardMatch:
     runner_up_score: float = -1.0
 
 
+@dataclass(frozen=True)
+class CardPostings:
+    """Which phrasings hold each token (the matching form's BM25 tokens), as flat arrays:
+    the phrasings of token `tokens[i]` are `rows[starts[i]:starts[i + 1]]`. Built with the
+    index (`card-postings.npz`), so that a cold start neither converts nor tokenises the
+    phrasings (that took ~60 ms of every cold ask)."""
+
+    tokens: np.ndarray  # str, sorted
+    starts: np.ndarray  # int64, len(tokens) + 1
+    rows: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, phrasings: Sequence[str]) -> CardPostings:
+        """The postings of phrasings (as written: Traditional ones are matched as Simplified)."""
+        postings: dict[str, list[int]] = {}
+        for row, text in enumerate(phrasings):
+            for token in sorted(set(tokenize(matching_form(text)))):
+                postings.setdefault(token, []).append(row)
+        tokens = sorted(postings)
+        sizes = [len(postings[t]) for t in tokens]
+        return cls(
+            np.array(tokens, dtype=str),
+            np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
+            np.array([r for t in tokens for r in postings[t]], dtype=np.int64),
+        )
+
+    def save(self, path: Path) -> None:
+        np.savez(path, tokens=self.tokens, starts=self.starts, rows=self.rows)
+
+    @classmethod
+    def load(cls, path: Path) -> CardPostings:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["tokens"], data["starts"], data["rows"])
+
+
 class CardMatcher:
     """Finds the card closest to a question among all cards' phrasings (one small matrix)."""
 
-    def __init__(self, cards: Sequence[CardRecord], vectors: np.ndarray):
+    def __init__(
+        self,
+        cards: Sequence[CardRecord],
+        vectors: np.ndarray,
+        postings: CardPostings | None = None,
+    ):
         self.cards = list(cards)
-        rows = [
-            (number, lang, text)
-            for number, c in enumerate(self.cards)
-            for lang, text in c.questions
-        ]
-        if len(rows) != len(vectors):
-            raise ValueError(f"{len(rows)} card phrasings but {len(vectors)} vectors")
+        owner = [number for number, card in enumerate(self.cards) for _ in card.questions]
+        if len(owner) != len(vectors):
+            raise ValueError(f"{len(owner)} card phrasings but {len(vectors)} vectors")
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._owner = np.array([number for number, _, _ in rows], dtype=np.int64)
-        self._phrasings = [text for _, _, text in rows]
+        self._owner = np.array(owner, dtype=np.int64)
+        self._phrasings = [text for card in self.cards for _, text in card.questions]
         # Inverted lists token -> phrasing rows, and each token's IDF over the phrasings:
         # a question's few tokens touch a few short lists, so the lexical share costs ~0.1 ms.
-        postings: dict[str, list[int]] = {}
-        for row, text in enumerate(self._phrasings):
-            for token in set(tokenize(matching_form(text))):
-                postings.setdefault(token, []).append(row)
-        count = max(len(rows), 1)
-        self._postings = {t: np.array(r, dtype=np.int64) for t, r in postings.items()}
-        self._idf = {t: math.log(1 + count / len(r)) for t, r in postings.items()}
+        postings = postings or CardPostings.of(self._phrasings)
+        if postings.rows.size and int(postings.rows.max()) >= len(owner):
+            raise ValueError("card postings name a phrasing the cards do not have")
+        self._token_of = {str(token): i for i, token in enumerate(postings.tokens)}
+        self._starts = postings.starts
+        self._rows = postings.rows
+        count = max(len(owner), 1)
+        self._idf = np.log1p(count / np.maximum(np.diff(postings.starts), 1))
         self._unseen_idf = math.log(1 + count)
 
     def __len__(self) -> int:
@@ -75,11 +113,13 @@ class CardMatcher:
         shared = np.zeros(len(self._phrasings), dtype=np.float32)
         total = 0.0
         for token in tokens:
-            weight = self._idf.get(token, self._unseen_idf)
+            number = self._token_of.get(token)
+            if number is None:
+                total += self._unseen_idf
+                continue
+            weight = float(self._idf[number])
             total += weight
-            rows = self._postings.get(token)
-            if rows is not None:
-                shared[rows] += weight
+            shared[self._rows[self._starts[number] : self._starts[number + 1]]] += weight
         return dense + lexical_weight * (shared / total), dense
 
     def best(

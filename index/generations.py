@@ -27,8 +27,9 @@ from typing import Any
 
 from index.quality import GateReport
 
-# 2: sentence vectors for the answer's lead; 3: translations as search units; 4: answer cards
-FORMAT_VERSION = 4
+# 2: sentence vectors for the answer's lead; 3: translations as search units; 4: answer cards;
+# 5: the card phrasings' token postings
+FORMAT_VERSION = 5
 
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 

@@ -343,7 +343,7 @@ class Retriever:
         self._lead_flags: dict[int, list[int]] = {}
         self._original_leads: dict[tuple[int, str, int], bool] = {}
         self._unseen_idf = float(self._idf(["\0never-a-token"])[0])
-        self.cards = CardMatcher(index.cards, index.card_vectors)
+        self.cards = CardMatcher(index.cards, index.card_vectors, index.card_postings)
         self._passage_position = {record.id: i for i, record in enumerate(index.passages)}
         self._resource_position = {record.id: i for i, record in enumerate(index.resources)}
 

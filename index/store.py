@@ -13,6 +13,7 @@ import numpy as np
 from index.ann import (
     describe_vector_index,
 )
+from index.cards import CardPostings
 from index.lexical import LexicalIndex
 from index.records import CardRecord, PassageRecord, ResourceRecord, read_records
 
@@ -59,6 +60,7 @@ class LoadedIndex:
     units: list[tuple[int, str]]  # (passage position, language) per vector / BM25 row
     cards: list[CardRecord]  # answer cards, their phrasings in order
     card_vectors: np.ndarray  # one query vector per phrasing of every card, L2-normalised
+    card_postings: CardPostings  # which phrasings hold each token
 
 
 def load_index(index_root: Path, embedder_id: str) -> LoadedIndex:
@@ -94,6 +96,7 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         sentence_vectors = np.load(directory / "sentences.npy", allow_pickle=False)
         cards = read_records(directory / "cards.json", CardRecord)
         card_vectors = np.load(directory / "card-questions.npy", allow_pickle=False)
+        card_postings = CardPostings.load(directory / "card-postings.npz")
         sentence_spans = [
             (int(p), int(a), int(b))
             for p, a, b in json.loads((directory / "sentences.json").read_text(encoding="utf-8"))
@@ -107,6 +110,8 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         and len(resources) == manifest.resource_count == resource_index.ntotal
         and len(sentence_spans) == len(sentence_vectors)
         and sum(len(card.questions) for card in cards) == len(card_vectors)
+        and len(card_postings.starts) == len(card_postings.tokens) + 1
+        and (not card_postings.rows.size or int(card_postings.rows.max()) < len(card_vectors))
     )
     if not counts_ok:
         raise IndexCorrupt(f"index in {directory} has inconsistent counts: {fix}")
@@ -132,6 +137,7 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         units,
         cards,
         card_vectors,
+        card_postings,
     )
 
 

@@ -2,10 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cards import card_warnings, cited_passage_ids, passage_of_quote, uncited_passages
+from corpus.cards import (
+    MIN_CARD_PHRASINGS,
+    card_warnings,
+    cited_passage_ids,
+    passage_of_quote,
+    uncited_passages,
+)
 from corpus.chunk import chunk_article
 from corpus.loader import CorpusError, load_corpus
-from corpus.schema import MIN_CARD_PHRASINGS
 from tests.conftest import write_card, write_small_corpus
 
 

@@ -207,3 +207,22 @@ def test_card_calibration_answers_where_cards_are_right_and_keeps_them_off_elsew
     assert 0.94 < fitted.thresholds["zh"] <= 0.95  # q1, q2 answered; q3 (wrong) is not
     assert 0.93 < fitted.thresholds["en"] <= 0.96  # q5 answered, the unanswerable q6 is not
     assert fitted.right == {"zh": 2, "en": 1} and fitted.wrong == {"zh": 0, "en": 0}
+
+
+def test_the_postings_saved_with_the_index_score_as_computed_ones(card_retriever, tmp_path):
+    from index.cards import CardPostings
+
+    index = card_retriever.index
+    saved = card_retriever.cards
+    computed = CardMatcher(index.cards, index.card_vectors)
+    path = tmp_path / "postings.npz"
+    CardPostings.of(saved._phrasings).save(path)
+    reloaded = CardMatcher(index.cards, index.card_vectors, CardPostings.load(path))
+    vector = index.card_vectors[0]
+    for text in ("机器学习工程师要学什么数学", "what math for ml", "完全无关的问题 xyz"):
+        expected = computed.scores(vector, text, 0.05)[0]
+        np.testing.assert_allclose(saved.scores(vector, text, 0.05)[0], expected, rtol=1e-6)
+        np.testing.assert_allclose(reloaded.scores(vector, text, 0.05)[0], expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="postings name a phrasing"):
+        broken = CardPostings(np.array(["x"]), np.array([0, 1]), np.array([10**6]))
+        CardMatcher(index.cards, index.card_vectors, broken)
