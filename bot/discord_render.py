@@ -117,51 +117,38 @@ def answer_embed(
 
     `suggestion` marks an unrequested answer (a reply to a forum post) as such, above the lead.
 
-    The lead is the retriever's (`result.lead`, as shown), else the best passage's opening. A moderator's `pinned` answer comes
-    first, marked as such, in place of the lead. The title is the question: the buttons under
+    The lead is an answer card's answer, whole (with the related card's question when one is
+    offered), else the retriever's lead (`result.lead`, as shown), else the best passage's
+    opening. A moderator's `pinned` answer comes first, marked as such, in place of the lead. The title is the question: the buttons under
     the answer read it back after a restart. Passages, titles and labels are in the reply's
     language (`result.reply_language`) where a translation exists.
     """
     language = result.reply_language
+    fields = _passage_fields(result, language)
+    resources_label = t("resources", language)
+    colour = COLOR_ANSWER
     if pinned is not None:
         description = f"**{t('pinned', language)}**\n{excerpt(pinned.answer, PINNED_CHARS)}"
-        embed = discord.Embed(
-            title=clip(result.question, EMBED_TITLE),
-            description=clip(description, EMBED_DESCRIPTION),
-            colour=COLOR_PINNED,
-        )
-        fields = _passage_fields(result, language)
-        resources_label = t("resources", language)
+        colour = COLOR_PINNED
     elif result.answered and result.card is not None and result.lead:
         # a card's answer is written to be read whole (at most MAX_CARD_ANSWER_CHARS)
         description = result.lead
         if result.related_card is not None:
             related = result.related_card.question(language)
             description += f"\n\n*{t('related_question', language, question=related)}*"
-        embed = discord.Embed(
-            title=clip(result.question, EMBED_TITLE),
-            description=clip(description, EMBED_DESCRIPTION),
-            colour=COLOR_ANSWER,
-        )
-        fields = _passage_fields(result, language)
-        resources_label = t("resources", language)
     elif result.answered and result.passages:
-        best = result.passages[0]
-        description = excerpt(result.lead or best.shown_text, LEAD_CHARS)
-        embed = discord.Embed(
-            title=clip(result.question, EMBED_TITLE), description=description, colour=COLOR_ANSWER
-        )
-        fields = _passage_fields(result, language)
-        resources_label = t("resources", language)
+        description = excerpt(result.lead or result.passages[0].shown_text, LEAD_CHARS)
     else:
-        text = f"{t('no_answer', language)}\n{t('rephrase_hint', language)}"
+        description = f"{t('no_answer', language)}\n{t('rephrase_hint', language)}"
         if not result.resources:
-            text += f"\n{t('ask_moderators', language)}"
-        embed = discord.Embed(
-            title=clip(result.question, EMBED_TITLE), description=text, colour=COLOR_NO_ANSWER
-        )
-        fields = []
+            description += f"\n{t('ask_moderators', language)}"
+        fields, colour = [], COLOR_NO_ANSWER
         resources_label = t("closest_resources", language)
+    embed = discord.Embed(
+        title=clip(result.question, EMBED_TITLE),
+        description=clip(description, EMBED_DESCRIPTION),
+        colour=colour,
+    )
     resources = [_resource_field(hit, language) for hit in result.resources[:MAX_RESOURCES_SHOWN]]
     if resources:
         # The first resource field carries the section label so the reader sees where they start.
