@@ -73,20 +73,21 @@ class RetrieverConfig(BaseModel):
     pin_threshold_cross_language: float = Field(
         0.86, description="cosine to a pin question in the other language"
     )
-    # Answer cards (index.cards) answer before retrieval when a question is this close to one
-    # of a card's phrasings (cosine + card_lexical_weight x the IDF-weighted share of the
-    # question's tokens the phrasing has). Fitted on the dev split by `careerbot eval
-    # --calibrate` (a wrong card costing two right ones), with card_agreement_margin: there,
-    # 27 Chinese and 37 English questions are answered by a card citing a labelled passage,
-    # 1 and 4 by another card (without the agreement rule: 26/2 and 28/4).
-    card_threshold_zh: float = Field(0.959, description="card score a Chinese question needs")
-    card_threshold_en: float = Field(0.9169, description="card score an English question needs")
+    # Answer cards (index.cards) answer before retrieval when a question is this close to a
+    # card (the mean of its two best phrasings' scores, each the cosine + card_lexical_weight x
+    # the IDF-weighted share of the question's tokens the phrasing has). Fitted on the dev
+    # split by `careerbot eval --calibrate` (a wrong card costing two right ones), with
+    # card_agreement_margin: there, 30 Chinese and 40 English questions are answered by a card
+    # citing a labelled passage, 1 and 3 by another card (a card's best phrasing alone, without
+    # the agreement rule: 26/2 and 28/4).
+    card_threshold_zh: float = Field(0.9502, description="card score a Chinese question needs")
+    card_threshold_en: float = Field(0.9104, description="card score an English question needs")
     card_lexical_weight: float = Field(0.03, ge=0, description="lexical share in a card score")
     # Below its threshold by at most this, a card still answers when its quote lies in the
     # passage retrieval ranks first: two independent signals agreeing (fitted on dev with the
     # thresholds).
     card_agreement_margin: float = Field(
-        0.03, ge=0, description="how far below the threshold a card agreeing with retrieval may be"
+        0.02, ge=0, description="how far below the threshold a card agreeing with retrieval may be"
     )
     # A second card this close to the first is offered as a related question.
     card_related_margin: float = Field(0.02, ge=0, description="score gap of a related card")

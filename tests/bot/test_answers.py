@@ -23,7 +23,7 @@ def small_retriever(tmp_path: Path) -> Retriever:
     write_card(root)
     embedder = HashEmbedder()
     build_index(load_corpus(root), EmbedderConfig(), tmp_path / "index", embedder=embedder)
-    config = RetrieverConfig(card_threshold_zh=0.95, card_threshold_en=0.95)
+    config = RetrieverConfig(card_threshold_zh=0.85, card_threshold_en=0.85)
     return Retriever.open(tmp_path / "index", embedder, config)
 
 
