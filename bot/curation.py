@@ -1,8 +1,8 @@
-"""Moderator curation: pinned answers served first, votes and asked questions recorded.
+"""Moderator curation: pinned answers served first, votes and delivered answers recorded.
 
 The owner of the pins: what a pin may hold (the rules below), the pin index questions are
-matched against, and the glue to the database (which only stores) and to the search worker
-(which owns the embedder). Discord-facing code (`bot/exts/`, `bot/discord_views.py`) calls this
+matched against (`pin_for`, which the answering service, bot/answers.py, asks first), and the
+glue to the database (which only stores) and to the search worker (which owns the embedder). Discord-facing code (`bot/exts/`, `bot/discord_views.py`) calls this
 and renders; nothing here sends messages or imports discord.
 """
 

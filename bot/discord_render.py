@@ -117,8 +117,7 @@ def answer_embed(
 
     `suggestion` marks an unrequested answer (a reply to a forum post) as such, above the lead.
 
-    The lead is an answer card's answer, whole (with the related card's question when one is
-    offered), else the retriever's lead (`result.lead`, as shown), else the best passage's
+    The lead is an answer card's answer, whole, else the retriever's lead (`result.lead`, as shown), else the best passage's
     opening. A moderator's `pinned` answer comes first, marked as such, in place of the lead. The title is the question: the buttons under
     the answer read it back after a restart. Passages, titles and labels are in the reply's
     language (`result.reply_language`) where a translation exists.
@@ -131,11 +130,9 @@ def answer_embed(
         description = f"**{t('pinned', language)}**\n{excerpt(pinned.answer, PINNED_CHARS)}"
         colour = COLOR_PINNED
     elif result.answered and result.card is not None and result.lead:
-        # a card's answer is written to be read whole (at most MAX_CARD_ANSWER_CHARS)
+        # a card's answer is written to be read whole (at most MAX_CARD_ANSWER_CHARS); a related
+        # card is offered by a button under it, never in the text a pin copies
         description = result.lead
-        if result.related_card is not None:
-            related = result.related_card.question(language)
-            description += f"\n\n*{t('related_question', language, question=related)}*"
     elif result.answered and result.passages:
         description = excerpt(result.lead or result.passages[0].shown_text, LEAD_CHARS)
     else:

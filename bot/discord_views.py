@@ -237,13 +237,9 @@ class RelatedCardButton(
         language = language_of(interaction, question)
         script = chinese_script(question) if question else "simplified"
         card_id = self.card_id
-        try:
-            result = await bot.worker.call(
-                lambda retriever: retriever.card_answer(card_id, language, script)
-            )
-        except WorkerBusy:
-            await respond(interaction, t("busy", language))
-            return
+        result = await bot.worker.call(
+            lambda retriever: retriever.card_answer(card_id, language, script)
+        )
         if result is None:  # the card is gone from the index since the answer was sent
             await respond(interaction, t("error.stale_answer", language))
             return

@@ -21,6 +21,7 @@ from corpus.schema import Language, Resource, _check_slug, _Strict
 MAX_CARD_QUESTION_CHARS = 300
 MAX_CARD_ANSWER_CHARS = 400
 MIN_CARD_PHRASINGS = 6  # per language: fewer leave a card unfindable for most wordings
+MAX_CARD_ID_CHARS = 60
 
 
 class CardQuestions(_Strict):
@@ -79,6 +80,14 @@ class AnswerCard(_Strict):
     related: list[str] = Field(default_factory=list)
 
     _slug = field_validator("id")(_check_slug)
+
+    @field_validator("id")
+    @classmethod
+    def _short_id(cls, value: str) -> str:
+        # "careerbot:card:<id>" is a Discord button's custom_id, at most 100 characters
+        if len(value) > MAX_CARD_ID_CHARS:
+            raise ValueError(f"a card id has at most {MAX_CARD_ID_CHARS} characters")
+        return value
 
 
 def load_cards(
@@ -213,19 +222,32 @@ class CardFinding:
 
 
 def card_warnings(cards: Sequence[AnswerCard]) -> list[CardFinding]:
-    """Phrasings shared by two cards (compared case- and space-insensitively): the matcher
-    cannot tell such cards apart."""
+    """Phrasings shared by two cards, or repeated in one (compared case- and space-insensitively,
+    Traditional characters read as Simplified, as the matcher reads them): the matcher cannot
+    tell such cards apart, and a repeat counts twice among a card's two best phrasings."""
+    import opencc  # only when linting
+
+    to_simplified = opencc.OpenCC("t2s.json")
     owner: dict[str, str] = {}
     findings = []
     for card in cards:
         for _, phrasing in card.questions.all():
-            key = "".join(phrasing.lower().split())
+            key = "".join(to_simplified.convert(phrasing).lower().split())
             other = owner.setdefault(key, card.id)
             if other != card.id:
                 findings.append(
                     CardFinding(card.id, f"phrasing {phrasing!r} is also a phrasing of {other}")
                 )
+            elif key in owner and owner[key] == card.id and _seen_in(card, key, to_simplified):
+                findings.append(CardFinding(card.id, f"phrasing {phrasing!r} is repeated"))
     return findings
+
+
+def _seen_in(card: AnswerCard, key: str, to_simplified: object) -> bool:
+    """Whether `key` is the normalised form of more than one phrasing of `card`."""
+    convert = to_simplified.convert  # type: ignore[attr-defined]
+    keys = ["".join(convert(p).lower().split()) for _, p in card.questions.all()]
+    return keys.count(key) > 1
 
 
 def uncited_passages(

@@ -296,6 +296,7 @@ def _best_threshold(
     scores = sorted({ranked[0].score for _, (ranked, _) in seen}, reverse=True)
     candidates = [scores[0] + 0.001] if scores else [1.0]
     candidates += [(a + b) / 2 for a, b in itertools.pairwise(scores)]
+    candidates = [round(c, 4) for c in candidates]  # as written to the configuration
     candidates += [scores[-1] - 0.001] if scores else []
     chosen = (0.0, candidates[0], (0, 0))
     for threshold in candidates:
@@ -310,5 +311,5 @@ def _best_threshold(
                 wrong += 1
         gain = right - CARD_WRONG_COST * wrong
         if gain > chosen[0] + 1e-9:
-            chosen = (gain, round(threshold, 4), (right, wrong))
+            chosen = (gain, threshold, (right, wrong))
     return chosen

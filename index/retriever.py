@@ -212,7 +212,12 @@ class SearchResult:
                 if source.passage_id == hit.id:
                     return in_script(source.quote, self.script)
             return None
-        return self.lead if hit.id == self.lead_passage_id else None
+        if hit.id != self.lead_passage_id or not self.lead:
+            return None
+        # the lead's first sentence: the lead as shown has Chinese joined across paragraphs,
+        # its first sentence is as the passage writes it
+        spans = split_sentences(self.lead)
+        return self.lead[spans[0][0] : spans[0][1]] if spans else self.lead
 
     def lead_sources(self) -> list[dict[str, str]]:
         """What the lead rests on: a card's quotes with their article (for `search --json`)."""
@@ -298,7 +303,7 @@ _LEANS_ON_PREVIOUS = {
     "zh": re.compile(
         r"^\W*(?:此外|另外|而且|但是|但|不过|因为|所以|因此|我的意思是|这|那|它|他们|她们|同时|"
         r"然后|并且|于是|否则|相反|其次|最后|总之|换句话说|例如|比如|也就是说|再次|尤其是|"
-        r"当然|可以说|原因|对此|其中|之后|后来|首先)"
+        r"当然|可以说|原因|对此|其中|之后|后来|首先|然而|可是|同样|而是|毕竟|反之|另一方面)"
     ),
 }
 CANNOT_LEAD, MAY_LEAD, LEADS_WITH_PREVIOUS = 0, 1, 2
@@ -342,7 +347,7 @@ class Retriever:
         # the original sentences it renders may: filled as searches meet them (the regular
         # expressions ran ~150 times per search, 40% of its time)
         self._lead_flags: dict[int, list[int]] = {}
-        self._original_leads: dict[tuple[int, str, int], bool] = {}
+        self._other_leads: dict[tuple[int, str, int, str], bool] = {}
         self._unseen_idf = float(self._idf(["\0never-a-token"])[0])
         self.cards = CardMatcher(index.cards, index.card_vectors, index.card_postings)
         self._passage_position = {record.id: i for i, record in enumerate(index.passages)}
@@ -368,12 +373,15 @@ class Retriever:
         """Rank passages and resources for `question` (InvalidQuestion for unusable input).
 
         Passages are shown in `reply_language` (default: the question's) where a translation
-        exists. `query_vector` is the question's
-        vector when the caller encoded it already (`encode_queries` of `query_text`, in a batch).
+        exists, in Traditional characters for a question written in them. `query_vector` is the
+        question's vector when the caller encoded it already (`encode_queries` of `query_text`,
+        in a batch).
 
-        When the refusal model (index.refusal) finds no good answer the result is marked
-        unanswered, says why, and carries no passages, unless `apply_threshold` is False
-        (evaluation looks at the ranking either way).
+        An answer card close enough (`match_card`) answers whatever the refusal model says: its
+        answer is the lead and the passages it quotes come first. Otherwise, when the refusal
+        model (index.refusal) finds no good answer the result is marked unanswered, says why,
+        and carries no passages, unless `apply_threshold` is False (evaluation looks at the
+        ranking either way).
         """
         config = self.config
         k = config.k if k is None else k
@@ -441,15 +449,17 @@ class Retriever:
         resources = [self._resource_hit(i, score, shown_language) for i, score in resource_best]
         lead = None
         if card is not None:
+            cited = [s.passage_id for s in card.card.sources if s.passage_id is not None]
             lead = _Lead(
-                passage_id=self.index.passages[passage_best[0][0]].id if passage_best else "",
-                original=" ".join(source.quote for source in card.card.sources),
+                passage_id=cited[0] if cited else None,
+                original=join_chinese(" ".join(source.quote for source in card.card.sources)),
                 shown=card.card.answer(shown_language),
             )
         elif (answered or not apply_threshold) and passage_best:
             lead = self._lead(query_vector, passage_best[:LEAD_PASSAGES], shown_language)
         script = chinese_script(text) if shown_language == "zh" else "simplified"
         if script == "traditional":
+            in_script("预", script)  # loads the converter here, not where the reply is rendered
             passages = [_in_script(hit, script) for hit in passages]
             resources = [_in_script(hit, script) for hit in resources]
         lead_shown = None
@@ -537,7 +547,7 @@ class Retriever:
             1.0,
             in_script(card.answer(reply_language), script),
             lead_original=join_chinese(" ".join(source.quote for source in card.sources)),
-            lead_passage_id=passages[0].id if passages else None,
+            lead_passage_id=next((s.passage_id for s in card.sources if s.passage_id), None),
             reply_language=reply_language,
             card=match,
             script=script,
@@ -678,13 +688,28 @@ class Retriever:
                 rows = [row for row, _, _ in sentences]
                 scores = self.index.sentence_vectors[rows] @ query_vector
                 flags = self._lead_flags_of(unit, text, language)
+                limit = LEAD_MAX_CHARS["zh" if language == "zh" else "en"]
                 for index in range(len(sentences)):
-                    if not flags[index] or (index == 0 and flags[index] == LEADS_WITH_PREVIOUS):
+                    start = index  # where the lead would start
+                    if flags[index] == LEADS_WITH_PREVIOUS:
+                        # only with an antecedent that may lead itself, and short enough
+                        start = index - 1
+                        if (
+                            index == 0
+                            or flags[start] != MAY_LEAD
+                            or sentences[index][2] - sentences[start][1] > limit
+                        ):
+                            continue
+                    elif not flags[index]:
                         continue
-                    if language != record.language and not self._original_is_candidate(
-                        record, position, language, index
+                    # in every language it is shown or read in, the lead must start cleanly: a
+                    # translation may smooth away a question mark or add a connective
+                    if any(
+                        other != language
+                        and not self._starts_a_lead_in(record, position, language, start, other)
+                        for other in {record.language, record.shown_language(shown_language)}
                     ):
-                        continue  # a translation smoothed away the question mark
+                        continue
                     score = float(scores[index]) - LEAD_RANK_PENALTY * rank
                     if chosen is None or score > chosen[0]:
                         chosen = (score, position, language, index)
@@ -700,9 +725,7 @@ class Retriever:
             i for i in (index - 1, index + 1) if 0 <= i < len(unit_sentences) and flags[i]
         ]
         if flags[index] == LEADS_WITH_PREVIOUS:
-            indices, neighbours = [index - 1, index], []  # with its antecedent, whatever it is
-            if index - 1 > 0 and flags[index - 1] == LEADS_WITH_PREVIOUS:
-                indices.insert(0, index - 2)
+            indices, neighbours = [index - 1, index], []  # with its antecedent (checked above)
         else:  # a neighbour before the sentence must not lean on its own predecessor
             neighbours = [
                 i for i in neighbours if i != index - 1 or flags[i] != LEADS_WITH_PREVIOUS
@@ -720,7 +743,7 @@ class Retriever:
         shown_indices = self._map_sentences(record, language, shown_lang, indices)
         return _Lead(
             passage_id=record.id,
-            original=join_chinese(self._sentence_text(record, record.language, original_indices)),
+            original=self._sentence_text(record, record.language, original_indices),
             shown=self._sentence_text(record, shown_lang, shown_indices),
         )
 
@@ -735,20 +758,21 @@ class Retriever:
             self._lead_flags[unit] = flags
         return flags
 
-    def _original_is_candidate(
-        self, record: PassageRecord, position: int, language: str, index: int
+    def _starts_a_lead_in(
+        self, record: PassageRecord, position: int, language: str, index: int, other: str
     ) -> bool:
-        """Whether the original sentences a translated sentence renders may lead too."""
-        key = (position, language, index)
-        known = self._original_leads.get(key)
+        """Whether the sentences of language `other` that sentence `index` (of `language`)
+        renders may start a lead too: the first on its own, none a question or attribution."""
+        key = (position, language, index, other)
+        known = self._other_leads.get(key)
         if known is not None:
             return known
-        original = record.language
-        indices = self._map_sentences(record, language, original, [index])
-        unit = self._unit_of.get((position, original))
-        flags = self._lead_flags_of(unit, record.text, original) if unit is not None else []
-        may_lead = all(flags[i] for i in indices if i < len(flags))
-        self._original_leads[key] = may_lead
+        indices = self._map_sentences(record, language, other, [index])
+        unit = self._unit_of.get((position, other))
+        flags = self._lead_flags_of(unit, record.text_in(other), other) if unit is not None else []
+        known_flags = [flags[i] for i in indices if i < len(flags)]
+        may_lead = bool(known_flags) and known_flags[0] == MAY_LEAD and all(known_flags)
+        self._other_leads[key] = may_lead
         return may_lead
 
     @staticmethod

@@ -119,7 +119,8 @@ class AnswerRow(Base):
     source: Mapped[str] = mapped_column(String(10))  # slash, mention, forum
     question: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
-    hit_ids: Mapped[str] = mapped_column(Text)  # JSON list: passages, then resources, as shown
+    # JSON list: `card:<id>` first when an answer card answered, then passages and resources
+    hit_ids: Mapped[str] = mapped_column(Text)
     generation: Mapped[str] = mapped_column(String(100))
     pin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     answered: Mapped[bool] = mapped_column(Boolean)

@@ -97,13 +97,19 @@ def test_a_card_answers_first_offers_its_related_card_and_follows_the_askers_scr
         assert card is not None
         answer = await ask(emulator, card.question("en"))
         embed = answer["embeds"][0]
-        assert embed["description"].startswith(card.answer_en)  # the card's answer leads
-        assert "Related question:" in embed["description"]
+        assert embed["description"] == card.answer_en  # the card's answer leads, whole
         record = await delivered(bot, answer)
         assert record.hit_ids[0] == "card:roadmap-how-long"  # feedback names the card
         (related_button,) = [i for i in custom_ids(answer) if i.startswith("careerbot:card:")]
         related = retriever.cards.by_id(related_button.removeprefix("careerbot:card:"))
         assert related is not None and related.id != card.id
+        (label,) = [
+            c["label"]
+            for row in answer["components"]
+            for c in row["components"]
+            if c.get("custom_id") == related_button
+        ]
+        assert label.startswith("Related: ") and len(label) <= 80
         shown = await click(emulator, answer, related_button)
         assert shown["flags"] & 64  # ephemeral: only the member who asked for it sees it
         assert shown["embeds"][0]["description"].startswith(related.answer_en)

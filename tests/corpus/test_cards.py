@@ -120,6 +120,15 @@ def test_invalid_yaml_is_a_problem_with_a_line(tmp_path):
     assert "invalid YAML" in problem.reason and problem.line is not None
 
 
+def test_a_phrasing_repeated_in_traditional_is_a_warning(tmp_path):
+    root = write_small_corpus(tmp_path / "corpus")
+    path = write_card(root)
+    text = path.read_text(encoding="utf-8").replace("MLE 数学要求,", "MLE 数学要求, MLE 數學要求,")
+    path.write_text(text, encoding="utf-8")
+    findings = card_warnings(load_corpus(root).cards)
+    assert findings and all("is repeated" in f.message for f in findings)
+
+
 def test_a_shared_phrasing_is_a_warning(tmp_path):
     root = write_small_corpus(tmp_path / "corpus")
     write_card(root, "alpha-math")

@@ -350,3 +350,26 @@ def _has_han(text: str) -> bool:
 )
 def test_a_question_is_decided_alike_in_both_languages(retriever, chinese, english):
     assert retriever.search(chinese).answered == retriever.search(english).answered
+
+
+def test_a_lead_never_opens_on_a_leaning_sentence_or_takes_a_question_as_its_antecedent(
+    passages_only,
+):
+    """Asking each sentence that leans on the one before makes it the closest one: the lead
+    then starts on an antecedent that may lead itself, or is another sentence."""
+    index = passages_only.index
+    asked = 0
+    for unit, (position, language) in enumerate(index.units):
+        text = index.passages[position].text_in(language)
+        for _, start, end in passages_only._unit_sentences(unit):
+            sentence = text[start:end]
+            if _lead_candidate(sentence, language) != LEADS_WITH_PREVIOUS:
+                continue
+            for reply in ("zh", "en"):
+                result = passages_only.search(sentence, apply_threshold=False, reply_language=reply)
+                asked += 1
+                lead = result.lead or ""
+                assert "?" not in lead and "？" not in lead, (sentence, lead)
+                shown = "zh" if reply == "zh" else "en"
+                assert _lead_candidate(lead, shown) != LEADS_WITH_PREVIOUS, (sentence, lead)
+    assert asked > 100
