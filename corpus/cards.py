@@ -231,23 +231,17 @@ def card_warnings(cards: Sequence[AnswerCard]) -> list[CardFinding]:
     owner: dict[str, str] = {}
     findings = []
     for card in cards:
+        own: set[str] = set()
         for _, phrasing in card.questions.all():
             key = "".join(to_simplified.convert(phrasing).lower().split())
             other = owner.setdefault(key, card.id)
             if other != card.id:
-                findings.append(
-                    CardFinding(card.id, f"phrasing {phrasing!r} is also a phrasing of {other}")
-                )
-            elif key in owner and owner[key] == card.id and _seen_in(card, key, to_simplified):
+                message = f"phrasing {phrasing!r} is also a phrasing of {other}"
+                findings.append(CardFinding(card.id, message))
+            elif key in own:
                 findings.append(CardFinding(card.id, f"phrasing {phrasing!r} is repeated"))
+            own.add(key)
     return findings
-
-
-def _seen_in(card: AnswerCard, key: str, to_simplified: object) -> bool:
-    """Whether `key` is the normalised form of more than one phrasing of `card`."""
-    convert = to_simplified.convert  # type: ignore[attr-defined]
-    keys = ["".join(convert(p).lower().split()) for _, p in card.questions.all()]
-    return keys.count(key) > 1
 
 
 def uncited_passages(

@@ -350,6 +350,7 @@ class Retriever:
         self._other_leads: dict[tuple[int, str, int, str], bool] = {}
         self._unseen_idf = float(self._idf(["\0never-a-token"])[0])
         self.cards = CardMatcher(index.cards, index.card_vectors, index.card_postings)
+        self._without_cards: Retriever | None = None  # retrieval alone, for card calibration
         self._passage_position = {record.id: i for i, record in enumerate(index.passages)}
         self._resource_position = {record.id: i for i, record in enumerate(index.resources)}
 
@@ -511,10 +512,12 @@ class Retriever:
         matching = self.query_text(question)
         vector = self.embedder.embed_queries([matching])[0]
         ranked = self.cards.ranked(vector, matching, lexical_weight, CARD_RIVALS)
-        alone = self.config.model_copy(update={"card_threshold_zh": 9.0, "card_threshold_en": 9.0})
-        result = Retriever(self.index, self.embedder, alone).search(
-            question, apply_threshold=False, query_vector=vector
-        )
+        if self._without_cards is None:  # one for the whole calibration
+            alone = {"card_threshold_zh": 9.0, "card_threshold_en": 9.0}
+            self._without_cards = Retriever(
+                self.index, self.embedder, self.config.model_copy(update=alone)
+            )
+        result = self._without_cards.search(question, apply_threshold=False, query_vector=vector)
         return ranked, result.passages[0].id if result.passages else None
 
     def card_answer(
