@@ -44,11 +44,11 @@ sys.path.insert(0, str(ROOT))
 
 from discord_emulator import DiscordEmulator, RecordedRequest, running_client  # noqa: E402
 
-from bot import services  # noqa: E402
-from bot.app import CareerBot, use_endpoints  # noqa: E402
 from bot.config import DiscordSettings, GuildSettings, Settings  # noqa: E402
 from bot.db.database import Database  # noqa: E402
-from bot.worker import MAX_BATCH, SearchWorker  # noqa: E402
+from bot.discord.app import CareerBot, use_endpoints  # noqa: E402
+from bot.services import reindex  # noqa: E402
+from bot.services.worker import MAX_BATCH, SearchWorker  # noqa: E402
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
 from index.query import normalize_question  # noqa: E402
 from index.retriever import Retriever, SearchResult  # noqa: E402
@@ -290,7 +290,7 @@ async def run(options: argparse.Namespace, data_dir: Path) -> dict[str, float]:
     async with DiscordEmulator() as emulator:
         use_endpoints(emulator.api_base_url, emulator.gateway_url)
         worker = SearchWorker(
-            lambda: services.open_retriever(settings),
+            lambda: reindex.open_retriever(settings),
             settings.discord.max_pending,
             max_batch=options.max_batch,
         )

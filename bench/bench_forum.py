@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from discord_emulator import DiscordEmulator, running_client  # noqa: E402
 
-from bot.app import CareerBot, use_endpoints  # noqa: E402
 from bot.config import DiscordSettings, ForumSettings, GuildSettings, Settings  # noqa: E402
-from bot.forum import SimilarPostIndex  # noqa: E402
+from bot.discord.app import CareerBot, use_endpoints  # noqa: E402
+from bot.services.forum import SimilarPostIndex  # noqa: E402
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
 from index.embedders import EmbedderConfig, make_embedder  # noqa: E402
 from index.query import detect_language, matching_form, normalize_question  # noqa: E402

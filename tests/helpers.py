@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from typer.testing import CliRunner
 
-from bot.app import CareerBot, use_endpoints
 from bot.cli import app as cli_app
 from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database, DeliveredAnswer
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
-from bot.discord_render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from bot.discord.app import CareerBot, use_endpoints
+from bot.discord.render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
 

@@ -184,7 +184,7 @@ def _installs_dependencies(keyword: str, arguments: str) -> bool:
 
 
 def test_dependencies_are_installed_before_the_code_is_copied(stages, runtime):
-    for changed in ("bot/app.py", "index/retriever.py", "corpus/loader.py", "README.md"):
+    for changed in ("bot/discord/app.py", "index/retriever.py", "corpus/loader.py", "README.md"):
         invalidated = _invalidated(stages, changed)
         for stage in stages:
             cut = invalidated[stage.name]

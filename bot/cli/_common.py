@@ -16,9 +16,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot import services
 from bot.config import ConfigError, Settings
 from bot.i18n import t
+from bot.services import reindex
 from corpus.loader import CorpusError
 from index.embedders import Embedder, EmbedderError, LazyEmbedder
 from index.generations import IndexStoreError
@@ -159,7 +159,7 @@ def build_with_progress(
 ) -> BuildReport:
     """Build with a progress bar on stderr; with `gate`, the quality gate decides publishing."""
     with progress_bar() as on_progress:
-        return services.rebuild(
+        return reindex.rebuild(
             settings,
             embedder or LazyEmbedder(settings.embedder),
             force=force,
@@ -172,7 +172,7 @@ def build_with_progress(
 def open_retriever(settings: Settings) -> Retriever:
     """Load embedder and index, building the index first if there is none yet."""
     with progress_bar() as on_progress:
-        return services.open_retriever(
+        return reindex.open_retriever(
             settings, build_if_missing=True, progress=on_progress, notice=err.print
         )
 

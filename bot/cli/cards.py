@@ -26,8 +26,8 @@ def cards_suggest(
     import asyncio
     from datetime import UTC, datetime, timedelta
 
-    from bot.card_suggestions import DownVote, distinct_questions, suggest_cards
     from bot.cli.curation import _open_database
+    from bot.services.card_suggestions import DownVote, distinct_questions, suggest_cards
     from index.embedders import make_embedder
 
     with expected_errors():

@@ -83,8 +83,8 @@ def pins_import(
     """Add the pinned answers of a YAML file; pins already present are skipped."""
     import asyncio
 
-    from bot.curation import CurationError, check_pin_text
     from bot.db.database import PinQuestion
+    from bot.services.curation import CurationError, check_pin_text
 
     with expected_errors():
         settings = load_settings()

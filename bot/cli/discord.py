@@ -44,7 +44,7 @@ def run(
             return
         import asyncio
 
-        from bot.app import run_bot
+        from bot.discord.app import run_bot
 
         # `main()` freezes the collector once this returns: the interpreter's last collections
         # took 1-2 s on a busy machine, past `docker stop`'s wait.
@@ -63,7 +63,7 @@ def sync(
         token = discord_token(settings)
         import asyncio
 
-        from bot.app import DiscordUnreachable, check_reachable, sync_commands
+        from bot.discord.app import DiscordUnreachable, check_reachable, sync_commands
 
         async def reach_and_sync() -> list[str]:
             await check_reachable(settings, token)

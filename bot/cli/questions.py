@@ -47,8 +47,8 @@ def ask(
         except InvalidQuestion as exc:
             raise invalid_question(exc, question, limit) from None
         retriever = open_retriever(settings)
-        from bot.answers import answer_once
-        from bot.terminal import render_answer
+        from bot.cli._terminal import render_answer
+        from bot.services.answers import answer_once
 
         render_answer(answer_once(retriever, question, k=k, k_resources=resources).result, out)
 
@@ -77,7 +77,7 @@ def search(
         queries = [question] if question is not None else _read_queries(queries_file)
         settings = load_settings()
         retriever = open_retriever(settings)
-        from bot.answers import answer_once
+        from bot.services.answers import answer_once
 
         failures = 0
         for query in queries:
@@ -202,7 +202,7 @@ def eval_command(
         if not questions:
             raise fail(f"no questions in split {split!r}")
 
-        from bot.answers import answer_once
+        from bot.services.answers import answer_once
 
         def search(question: str):  # as served: what answers, in order (bot.answers)
             return answer_once(

@@ -291,7 +291,7 @@ class Database:
         """Store a pin with its questions and a "created" (or "imported") audit event.
 
         The texts are stored as given: what a pin may hold is curation's rule
-        (`bot.curation.check_pin_text`), checked before anything is encoded or written.
+        (`bot.services.curation.check_pin_text`), checked before anything is encoded or written.
         """
         _check_vectors(questions)
         now = _now()

@@ -1,6 +1,6 @@
 """`MembersStore`: what the database holds about one member, and deleting it.
 
-Persistence only: which member and which cut-off come from the `bot.members` service. Every
+Persistence only: which member and which cut-off come from the `bot.services.members` service. Every
 deletion is one transaction, so a member's data is gone entirely or not at all.
 """
 

@@ -1,7 +1,7 @@
 """`SettingsStore`: server settings changed from Discord and their audit trail.
 
 Persistence only: values arrive and leave as JSON text; what a setting may hold, and what its
-value means, is the `bot.server_settings` service's business. A change and its audit event are
+value means, is the `bot.services.settings` service's business. A change and its audit event are
 written in one transaction, so the trail never misses a change nor records one that failed.
 """
 

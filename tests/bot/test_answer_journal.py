@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.answer_journal import AnswerJournal
 from bot.db.database import AskedQuestion, Database
+from bot.services.journal import AnswerJournal
 from tests.helpers import answer_record, fresh_sqlite_url, run_with_database
 
 
@@ -81,7 +81,7 @@ def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, 
 
     async def scenario(database: Database) -> None:
         journal = AnswerJournal(_FailingOnce(database))  # type: ignore[arg-type]
-        with caplog.at_level(logging.ERROR, logger="bot.answer_journal"):
+        with caplog.at_level(logging.ERROR, logger="bot.services.journal"):
             journal.add_question(_asked("lost"))
             await journal.written()  # does not raise
         assert "could not write a row of the question log" in caplog.text
@@ -106,7 +106,7 @@ def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp
         for text in ["q1", "bad", "q2"]:
             journal.add_question(_asked(text))
         journal.add_answer(answer_record(7, "q1"))
-        with caplog.at_level(logging.WARNING, logger="bot.answer_journal"):
+        with caplog.at_level(logging.WARNING, logger="bot.services.journal"):
             await journal.written()
         assert counting.writes[0] == (3, 1)  # the batch, then each row alone
         assert len(counting.writes) == 5
@@ -145,7 +145,7 @@ def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
         journal = AnswerJournal(database)
         journal.add_question(_asked("in time"))
         await journal.close()
-        with caplog.at_level(logging.WARNING, logger="bot.answer_journal"):
+        with caplog.at_level(logging.WARNING, logger="bot.services.journal"):
             journal.add_question(_asked("too late"))
         assert "came after the database closed" in caplog.text
         assert journal.pending == 0

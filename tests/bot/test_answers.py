@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answer, answer_once
 from bot.db.database import Pin
+from bot.services.answers import Answer, answer_once
 from corpus.loader import load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig

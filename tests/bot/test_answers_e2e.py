@@ -9,9 +9,9 @@ import pytest
 from discord_emulator import DiscordEmulator
 from sqlalchemy import delete
 
-from bot.app import CareerBot
 from bot.db.models import AnswerRow
-from bot.feedback import hash_user_id
+from bot.discord.app import CareerBot
+from bot.services.feedback import hash_user_id
 from tests.helpers import ask, click, delivered, embed_fields, run_with_bot
 
 # about 420 characters: past the embed title's 256, within the question limit of 500

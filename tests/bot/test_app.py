@@ -2,8 +2,8 @@
 
 import logging
 
-from bot.app import CareerBot
 from bot.config import Settings
+from bot.discord.app import CareerBot
 
 
 def test_no_voice_library_warnings_at_start_up(caplog, tmp_path):

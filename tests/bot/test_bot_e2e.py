@@ -17,8 +17,8 @@ import discord
 import pytest
 from discord_emulator import DiscordEmulator, RecordedRequest
 
-from bot.app import CareerBot, run_bot, sync_commands
 from bot.config import GuildSettings
+from bot.discord.app import CareerBot, run_bot, sync_commands
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

@@ -1,6 +1,6 @@
 import numpy as np
 
-from bot.card_suggestions import DownVote, distinct_questions, suggest_cards
+from bot.services.card_suggestions import DownVote, distinct_questions, suggest_cards
 
 
 def _vectors(*rows: tuple[float, ...]) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from discord_emulator import DiscordEmulator
 
-from bot.app import CareerBot
+from bot.discord.app import CareerBot
 from tests.helpers import (
     EPHEMERAL,
     PINNED_LABEL,

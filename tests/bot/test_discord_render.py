@@ -1,6 +1,6 @@
 import discord
 
-from bot.discord_render import (
+from bot.discord.render import (
     EMBED_DESCRIPTION,
     EMBED_TITLE,
     EMBED_TOTAL,
@@ -183,5 +183,5 @@ def test_a_card_answer_leads_whole_names_its_related_card_and_says_it_was_writte
     )
     data = _check_limits(answer_embed(result))
     assert data["description"] == card.answer_en  # whole (350 characters), nothing a pin
-    # would copy besides: the related card is offered by a button (bot/discord_views.py)
+    # would copy besides: the related card is offered by a button (bot/discord/views.py)
     assert data["footer"]["text"].startswith("Answer written from the articles below")

@@ -1,4 +1,4 @@
-from bot.feedback import hash_user_id
+from bot.services.feedback import hash_user_id
 
 
 def test_user_ids_are_pseudonymised_stably():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.config import ForumSettings
-from bot.forum import SimilarPostIndex, post_question
+from bot.services.forum import SimilarPostIndex, post_question
 from index.query import detect_language, matching_form, normalize_question
 
 

@@ -14,8 +14,8 @@ import discord
 import pytest
 from discord_emulator import DiscordEmulator, RecordedRequest
 
-from bot.app import CareerBot, run_bot
 from bot.config import GuildSettings
+from bot.discord.app import CareerBot, run_bot
 from tests.helpers import (
     EPHEMERAL,
     PINNED_LABEL,

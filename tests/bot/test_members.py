@@ -16,8 +16,8 @@ from bot.config import CurationSettings, Settings
 from bot.db.database import Database
 from bot.db.members_store import MemberDataCounts, MembersStore, PurgeCounts
 from bot.db.models import FeedbackRow, QuestionRow
-from bot.feedback import hash_user_id
-from bot.members import MemberData
+from bot.services.feedback import hash_user_id
+from bot.services.members import MemberData
 
 GUILD = 123456789012345678
 ALICE = 223456789012345678
@@ -78,7 +78,7 @@ def _with_members(tmp_path: Path, retention_days: int | None, scenario) -> None:
 def test_forget_deletes_the_members_rows_by_their_pseudonym(tmp_path, caplog):
     async def scenario(members: MemberData, sessions) -> None:
         assert await members.held(GUILD, ALICE) == MemberDataCounts(2, 1, 0, 0)
-        with caplog.at_level(logging.INFO, logger="bot.members"):
+        with caplog.at_level(logging.INFO, logger="bot.services.members"):
             assert await members.forget(GUILD, ALICE) == MemberDataCounts(2, 1, 0, 0)
         assert await members.held(GUILD, ALICE) == MemberDataCounts(0, 0, 0, 0)
         assert await members.held(GUILD, BOB) == MemberDataCounts(1, 1, 0, 0)
@@ -104,7 +104,7 @@ def test_without_a_retention_nothing_expires(tmp_path):
 def test_rows_past_the_retention_are_purged_and_counted_in_the_log(tmp_path, caplog):
     async def scenario(members: MemberData, sessions) -> None:
         assert members.retention == timedelta(days=30)
-        with caplog.at_level(logging.INFO, logger="bot.members"):
+        with caplog.at_level(logging.INFO, logger="bot.services.members"):
             purged = await members.purge_expired(NOW)
         assert purged == PurgeCounts(questions=2, answers=0, votes=1)
         async with sessions() as session:

@@ -14,11 +14,11 @@ from discord_emulator import DiscordEmulator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.app import CareerBot
 from bot.config import CurationSettings
 from bot.db.database import Database
 from bot.db.models import FeedbackRow, QuestionRow
-from bot.feedback import hash_user_id
+from bot.discord.app import CareerBot
+from bot.services.feedback import hash_user_id
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,
@@ -141,7 +141,7 @@ def test_retention_purges_old_questions_answers_and_votes_at_start_up(index_root
             await store(database.engine, rows_of(emulator.guild_id, member, "recent"))
             await database.close()
 
-            with caplog.at_level(logging.INFO, logger="bot.members"):
+            with caplog.at_level(logging.INFO, logger="bot.services.members"):
                 async with running_bot(emulator, settings) as bot:
                     engine = bot.curation.database.engine
                     # the first purge runs as the bot starts, beside the gateway connection

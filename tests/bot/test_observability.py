@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.observability import (
+from bot.services.observability import (
     HEALTH_PORT_SETTING,
     HealthServer,
     HealthServerError,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from discord_emulator import DiscordEmulator
 
-from bot.app import CareerBot
 from bot.config import DiscordSettings, GuildSettings, IndexSettings, Settings
+from bot.discord.app import CareerBot
 from tests.helpers import EPHEMERAL, PINNED_LABEL, TIMEOUT, ask, click, command, running_bot
 
 NEW_ARTICLE_TITLE = "远程机器学习工程师如何跨时区协作"

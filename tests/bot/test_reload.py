@@ -4,8 +4,8 @@ import asyncio
 import logging
 import threading
 
-from bot.reload import IndexReloader
-from bot.worker import SearchOptions, SearchWorker
+from bot.services.reload import IndexReloader
+from bot.services.worker import SearchOptions, SearchWorker
 from corpus.loader import load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig
@@ -91,7 +91,7 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
         second = _build(small_corpus_dir, root, embedder)
         (root / GENERATIONS / second / "passages.json").write_text("[]")  # damaged after publish
 
-        with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        with caplog.at_level(logging.ERROR, logger="bot.services.reload"):
             for _ in range(3):
                 outcome = await reloader.check()
                 assert not outcome.changed and outcome.generation == first

@@ -12,7 +12,7 @@ import pytest
 from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database
 from bot.db.settings_store import SettingsStore
-from bot.server_settings import (
+from bot.services.settings import (
     DEFAULT,
     MAX_LIST_ITEMS,
     Channel,

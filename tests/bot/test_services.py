@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.services import rebuild
+from bot.services.reindex import rebuild
 from corpus.loader import CorpusError
 from index.generations import current_generation_dir
 from index.store import load_index

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from discord_emulator import DiscordEmulator
 
-from bot.app import CareerBot
 from bot.db.settings_store import SettingsStore
+from bot.discord.app import CareerBot
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

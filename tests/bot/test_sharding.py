@@ -9,14 +9,14 @@ import discord
 import pytest
 from discord_emulator import DiscordEmulator, running_client
 
-from bot.app import (
+from bot.config import DiscordSettings, GuildSettings, Settings
+from bot.discord.app import (
     CareerBot,
     ShardedCareerBot,
     approximate_guild_count,
     make_bot,
     use_endpoints,
 )
-from bot.config import DiscordSettings, GuildSettings, Settings
 from tests.helpers import TIMEOUT, answer_message, is_answer_to
 
 

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from discord_emulator import DiscordEmulator
 
-from bot.app import CareerBot
+from bot.discord.app import CareerBot
 from tests.helpers import EPHEMERAL, TIMEOUT, is_answer_to, message_of, run_with_bot
 
 

@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
+from bot.cli._terminal import render_answer, wrap_text
 from bot.formatting import clip, excerpt
-from bot.terminal import render_answer, wrap_text
 from index.retriever import Hit, SearchResult
 
 

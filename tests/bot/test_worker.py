@@ -5,7 +5,7 @@ from unittest.mock import create_autospec
 
 import pytest
 
-from bot.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchOptions, SearchWorker, WorkerBusy
+from bot.services.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchOptions, SearchWorker, WorkerBusy
 from index.query import InvalidQuestion
 from index.retriever import Retriever, SearchResult
 

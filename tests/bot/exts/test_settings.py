@@ -11,12 +11,12 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.app import StringsTranslator
 from bot.config import GuildSettings
-from bot.discord_render import setting_value_text, settings_embed, settings_history_embed
-from bot.exts.members import Members
-from bot.exts.settings import SettingsGroup, change_text, error_text
-from bot.server_settings import (
+from bot.discord.app import StringsTranslator
+from bot.discord.exts.members._cog import Members
+from bot.discord.exts.settings._cog import SettingsGroup, change_text, error_text
+from bot.discord.render import setting_value_text, settings_embed, settings_history_embed
+from bot.services.settings import (
     DEFAULT,
     MAX_LIST_ITEMS,
     SETTING_NAMES,

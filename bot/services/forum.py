@@ -1,7 +1,7 @@
 """Help forums: the question a post asks, each server's small index of earlier posts for
 "similar threads", and what becomes of a post (answered, edited, solved, deleted).
 
-A service with no discord import: `bot/exts/forum.py` turns gateway events into these calls and
+A service with no discord import: `bot/discord/exts/forum/_cog.py` turns gateway events into these calls and
 renders. Posts live in the database (`bot/db/forum_store.py`) with their vectors, so a restart
 rebuilds the index without encoding again; posts encoded by another embedder are re-encoded.
 """
@@ -17,9 +17,9 @@ import numpy as np
 
 from bot.config import Settings
 from bot.db.forum_store import ForumStore, StoredPost
-from bot.feedback import hash_user_id
-from bot.server_settings import ServerSettings
-from bot.worker import SearchWorker
+from bot.services.feedback import hash_user_id
+from bot.services.settings import ServerSettings
+from bot.services.worker import SearchWorker
 from index.query import QuestionLanguage, detect_language
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot import services
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
+from bot.services import reindex
 from corpus.loader import CorpusError
 from index.build import BuildReport
 from index.generations import IndexStoreError, PublishRefused
@@ -23,7 +23,7 @@ from index.quality import GateReport
 from index.retriever import Retriever
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class Admin(commands.Cog):
             loop.call_soon_threadsafe(progress.update, stage, done, total)
 
         def build(retriever: Retriever) -> BuildReport:
-            return services.rebuild(
+            return reindex.rebuild(
                 settings,
                 retriever.embedder,
                 gate=settings.index.quality_gate,
@@ -184,8 +184,3 @@ def _quality_text(quality: GateReport | None, language: Language) -> str:
         return ""
     served = "-" if quality.served_mrr is None else f"{quality.served_mrr:.3f}"
     return t("reindex.quality", language, new=f"{quality.new_mrr:.3f}", served=served)
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    await bot.add_cog(Admin(bot))

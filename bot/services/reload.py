@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.worker import SearchWorker
+from bot.services.worker import SearchWorker
 from index.generations import IndexStoreError, current_generation_dir
 from index.retriever import Retriever
 from index.store import load_generation

@@ -1,7 +1,7 @@
 """Help forums: answer a new post in its thread, keep the server's posts for "similar threads"
 (created, edited, solved, deleted; read back at start-up), and "Mark as solution".
 
-A thin adapter over `bot.forum.Forum` and `bot.curation.Curation`: gateway events and the
+A thin adapter over `bot.services.forum.Forum` and `bot.services.curation.Curation`: gateway events and the
 context menu become service calls; every failure Discord can return is one log line or one
 ephemeral message, and nothing is recorded for a step that did not happen.
 """
@@ -19,19 +19,19 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.answers import Answer
-from bot.app import ShuttingDown
-from bot.curation import CurationError
-from bot.discord_render import answer_embed, review_embed, shown_hits
-from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
-from bot.discord_views import REVIEW_BUTTONS, answer_view, review_view
+from bot.discord.app import ShuttingDown
+from bot.discord.render import answer_embed, review_embed, shown_hits
+from bot.discord.ui import careerbot_of, is_moderator, language_of, respond
+from bot.discord.views import answer_view, review_view
 from bot.i18n import Language, t
-from bot.observability import request_scope
-from bot.worker import WorkerBusy
+from bot.services.answers import Answer
+from bot.services.curation import CurationError
+from bot.services.observability import request_scope
+from bot.services.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 log = logging.getLogger(__name__)
 
@@ -376,9 +376,3 @@ class ForumAssistant(commands.Cog):
             )
             return
         await self.bot.curation.proposals.set_review_message(proposal.id, sent.id)
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    bot.add_dynamic_items(*REVIEW_BUTTONS)
-    await bot.add_cog(ForumAssistant(bot))

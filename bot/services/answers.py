@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.feedback import hash_user_id
+from bot.services.feedback import hash_user_id
 from index.query import QuestionLanguage
 from index.retriever import Retriever, SearchResult
 
 if TYPE_CHECKING:  # the bot's side: the command line never loads the database or the worker
-    from bot.answer_journal import AnswerJournal
-    from bot.curation import Curation
     from bot.db.database import Pin
-    from bot.forum import Forum, SimilarThread
-    from bot.worker import SearchOptions, SearchWorker
+    from bot.services.curation import Curation
+    from bot.services.forum import Forum, SimilarThread
+    from bot.services.journal import AnswerJournal
+    from bot.services.worker import SearchOptions, SearchWorker
 
 AnsweredBy = Literal["pin", "card", "passages", "nothing"]
 
@@ -140,7 +140,7 @@ class AnsweringService:
         without waiting for the write), searched with `options` (default: the configured k).
         InvalidQuestion for unusable input, WorkerBusy when the search queue is full."""
         from bot.db.database import AskedQuestion
-        from bot.worker import DEFAULT_OPTIONS
+        from bot.services.worker import DEFAULT_OPTIONS
 
         options = options or DEFAULT_OPTIONS
         generation = self.worker.retriever.index.directory.name

@@ -1,6 +1,6 @@
 """Moderator curation on Discord: the 📌 Pin button, "Pin as answer", `/pins`, `/stats`.
 
-Thin adapters over `bot.curation.Curation`. Who may curate is checked here, locally, on every
+Thin adapters over `bot.services.curation.Curation`. Who may curate is checked here, locally, on every
 command, button and modal (Discord's `default_permissions` is only a hint to clients).
 """
 
@@ -18,22 +18,22 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.curation import MAX_PIN_ANSWER_CHARS, CurationError
 from bot.db.database import Pin
-from bot.discord_render import answer_text_of, pin_embed, pins_page_embed, stats_embed
-from bot.discord_ui import (
+from bot.discord.render import answer_text_of, pin_embed, pins_page_embed, stats_embed
+from bot.discord.ui import (
     careerbot_of,
     is_moderator,
     language_of,
     require_moderator,
     respond,
 )
-from bot.discord_views import pin_message
+from bot.discord.views import pin_message
 from bot.formatting import clip
 from bot.i18n import Language, t
+from bot.services.curation import MAX_PIN_ANSWER_CHARS, CurationError
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 log = logging.getLogger(__name__)
 
@@ -281,9 +281,3 @@ class CurationCog(commands.Cog):
         await interaction.response.send_message(
             embed=stats_embed(stats, STATS_DAYS, language_of(interaction)), ephemeral=True
         )
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    bot.add_dynamic_items(PinsPageButton)
-    await bot.add_cog(CurationCog(bot))

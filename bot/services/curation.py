@@ -1,8 +1,8 @@
 """Moderator curation: pinned answers served first, votes and delivered answers recorded.
 
 The owner of the pins: what a pin may hold (the rules below), the pin index questions are
-matched against (`pin_for`, which the answering service, bot/answers.py, asks first), and the
-glue to the database (which only stores) and to the search worker (which owns the embedder). Discord-facing code (`bot/exts/`, `bot/discord_views.py`) calls this
+matched against (`pin_for`, which the answering service, bot/services/answers.py, asks first), and the
+glue to the database (which only stores) and to the search worker (which owns the embedder). Discord-facing code (`bot/exts/`, `bot/discord/views.py`) calls this
 and renders; nothing here sends messages or imports discord.
 """
 
@@ -15,9 +15,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from bot.answer_journal import AnswerJournal
-from bot.answers import Answer
-from bot.card_suggestions import CARD_ID_PREFIX
 from bot.config import Settings
 from bot.db.database import (
     Database,
@@ -28,9 +25,12 @@ from bot.db.database import (
     Stats,
 )
 from bot.db.proposal_store import Proposal, ProposalStore
-from bot.feedback import Vote, hash_user_id
-from bot.server_settings import ServerSettings
-from bot.worker import SearchWorker
+from bot.services.answers import Answer
+from bot.services.card_suggestions import CARD_ID_PREFIX
+from bot.services.feedback import Vote, hash_user_id
+from bot.services.journal import AnswerJournal
+from bot.services.settings import ServerSettings
+from bot.services.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
 from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
 from index.retriever import SearchResult

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from bot.observability import with_current_context
+from bot.services.observability import with_current_context
 from index.query import QuestionLanguage
 from index.retriever import Retriever, SearchResult
 

@@ -1,6 +1,6 @@
 """Structured logs with a request id per question, Prometheus metrics, and /healthz.
 
-Three pieces, none of which imports the bot (`bot/app.py` and `bot/exts/ask.py` wire them in):
+Three pieces, none of which imports the bot (`bot/discord/app.py` and `bot/discord/exts/ask/_cog.py` wire them in):
 
 * Logging. `configure_logging(format, level)` installs one handler on the root logger, in place
   of `discord.utils.setup_logging`. Text mode is discord.py's layout plus `[req=…]` when a
@@ -28,7 +28,7 @@ Three pieces, none of which imports the bot (`bot/app.py` and `bot/exts/ask.py` 
   `GET /metrics` (Prometheus text). Loopback by default (`ops.health_host`).
 
 The `status` callable returns a `HealthStatus`; it runs on the event loop for every request and
-scrape, so it must only read attributes (`CareerBot.health_status` in `bot/app.py` is the one
+scrape, so it must only read attributes (`CareerBot.health_status` in `bot/discord/app.py` is the one
 the bot uses).
 """
 

@@ -1,6 +1,6 @@
 """What the CLI and the Discord bot both do with the index: open the retriever (building the
 index on first use) and rebuild behind the quality gate with progress. No discord import: the
-adapters (`bot/cli/`, `bot/exts/admin.py`, `bot/app.py`) call these and render the result.
+adapters (`bot/cli/`, `bot/discord/exts/admin/_cog.py`, `bot/discord/app.py`) call these and render the result.
 
 The build code (`index.build`, the embedding cache, the evaluation) is imported by the functions
 that build: answering from a built index never loads it."""

@@ -4,7 +4,7 @@ retention (`curation.question_retention_days`).
 
 A service: the Discord extension asks and confirms, this module decides whose rows and which
 cut-off; `bot.db.members_store` deletes them. Members are known to the database only by the
-pseudonym of `bot.feedback.hash_user_id`.
+pseudonym of `bot.services.feedback.hash_user_id`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.answer_journal import AnswerJournal
 from bot.config import Settings
 from bot.db.members_store import MemberDataCounts, MembersStore, PurgeCounts
-from bot.feedback import hash_user_id
+from bot.services.feedback import hash_user_id
+from bot.services.journal import AnswerJournal
 
 log = logging.getLogger(__name__)
 

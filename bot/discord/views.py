@@ -13,10 +13,9 @@ from typing import ClassVar
 
 import discord
 
-from bot.curation import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
 from bot.db.database import DeliveredAnswer
 from bot.db.proposal_store import Proposal
-from bot.discord_render import (
+from bot.discord.render import (
     MAX_PASSAGES_SHOWN,
     answer_embed,
     answer_text_of,
@@ -26,10 +25,11 @@ from bot.discord_render import (
     similar_embed,
     sources_embed,
 )
-from bot.discord_ui import careerbot_of, is_moderator, language_of, respond
+from bot.discord.ui import careerbot_of, is_moderator, language_of, respond
 from bot.formatting import clip
 from bot.i18n import Language, t
-from bot.worker import SearchOptions, WorkerBusy
+from bot.services.curation import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
+from bot.services.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion, chinese_script, in_script
 from index.retriever import SearchResult
 

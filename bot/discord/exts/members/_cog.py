@@ -1,6 +1,6 @@
 """Members' data on Discord: `/forget-me` (after a confirmation) and the retention schedule.
 
-A thin adapter over `bot.members.MemberData`: it asks the member to confirm, calls the service
+A thin adapter over `bot.services.members.MemberData`: it asks the member to confirm, calls the service
 and says what was deleted; the retention purge runs here on a timer (at start-up, then every
 `RETENTION_CHECK_SECONDS`), the service decides what is old enough.
 """
@@ -16,19 +16,19 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands, tasks
 
-from bot.discord_ui import careerbot_of, language_of, respond
+from bot.discord.ui import careerbot_of, language_of, respond
 from bot.i18n import Language, t
-from bot.members import MemberData, MemberDataCounts
+from bot.services.members import MemberData, MemberDataCounts
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 log = logging.getLogger(__name__)
 
 
 def _localized(key: str) -> locale_str:
     """A command's text for Discord: the English string of `key` as sent, the key for the
-    Chinese translation (`bot.app.StringsTranslator`)."""
+    Chinese translation (`bot.discord.app.StringsTranslator`)."""
     return locale_str(t(key, "en"), key=key)
 
 
@@ -160,9 +160,3 @@ class Members(commands.Cog):
         )
         view.add_item(ForgetCancelButton(t("button.cancel", language)))
         await respond(interaction, _counts("members.confirm", held, language), view=view)
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    bot.add_dynamic_items(ForgetConfirmButton, ForgetCancelButton)
-    await bot.add_cog(Members(bot))

@@ -9,7 +9,7 @@ import discord
 from bot.config import GuildSettings
 from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
-from bot.server_settings import DEFAULT, SETTING_NAMES, SettingHistory
+from bot.services.settings import DEFAULT, SETTING_NAMES, SettingHistory
 from index.query import ChineseScript, in_script
 from index.retriever import Hit, SearchResult
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from bot.db.database import Pin, Stats
-    from bot.forum import SimilarThread
+    from bot.services.forum import SimilarThread
     from index.records import ResourceRecord
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)

@@ -16,41 +16,41 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import services
-from bot.answer_journal import AnswerJournal
-from bot.answers import AnsweringService
 from bot.config import Settings
-from bot.curation import Curation, CurationError
 from bot.db.database import Database
 from bot.db.forum_store import ForumStore
 from bot.db.members_store import MembersStore
 from bot.db.settings_store import SettingsStore
-from bot.discord_ui import NotModerator, NotServerManager, respond
-from bot.forum import Forum
+from bot.discord.ui import NotModerator, NotServerManager, respond
 from bot.i18n import _STRINGS, language_of_locale, t
-from bot.members import MemberData
-from bot.observability import (
+from bot.services import reindex
+from bot.services.answers import AnsweringService
+from bot.services.curation import Curation, CurationError
+from bot.services.forum import Forum
+from bot.services.journal import AnswerJournal
+from bot.services.members import MemberData
+from bot.services.observability import (
     HealthServer,
     HealthServerError,
     HealthStatus,
     Metrics,
     configure_logging,
 )
-from bot.reload import IndexReloader
-from bot.server_settings import ServerSettings, any_forum_channels_configured
-from bot.worker import SearchWorker, WorkerBusy
+from bot.services.reload import IndexReloader
+from bot.services.settings import ServerSettings, any_forum_channels_configured
+from bot.services.worker import SearchWorker, WorkerBusy
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (
-    "bot.exts.ask",
-    "bot.exts.resources",
-    "bot.exts.about",
-    "bot.exts.pins",
-    "bot.exts.admin",
-    "bot.exts.forum",
-    "bot.exts.settings",
-    "bot.exts.members",
+    "bot.discord.exts.ask",
+    "bot.discord.exts.resources",
+    "bot.discord.exts.about",
+    "bot.discord.exts.pins",
+    "bot.discord.exts.admin",
+    "bot.discord.exts.forum",
+    "bot.discord.exts.settings",
+    "bot.discord.exts.members",
 )
 
 
@@ -132,7 +132,7 @@ class CareerBot(commands.Bot):
         self.members: MemberData | None = None  # members' data and retention (setup_hook)
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
-            lambda: services.open_retriever(settings), settings.discord.max_pending
+            lambda: reindex.open_retriever(settings), settings.discord.max_pending
         )
         self._curation: Curation | None = None
         self._forum: Forum | None = None

@@ -2,7 +2,7 @@
 way to reply (first response or follow-up) and the moderator check.
 
 Defined here, not in an extension: discord.py loads extensions as fresh module objects, so an
-exception class defined in one would not be the class the error handler in `bot.app` catches.
+exception class defined in one would not be the class the error handler in `bot.discord.app` catches.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.i18n import Language, language_of_locale
 from index.query import detect_language
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 
 class NotModerator(app_commands.CheckFailure):

@@ -1,6 +1,6 @@
 """`/settings`: a server's managers change the bot's settings for their server from Discord.
 
-A thin adapter over `bot.server_settings.ServerSettings`: it parses the options, checks (once,
+A thin adapter over `bot.services.settings.ServerSettings`: it parses the options, checks (once,
 for the whole group, on every use) that the member has Manage Server, calls the service and
 replies ephemerally in the member's language. What a value may be is the service's rule.
 """
@@ -15,15 +15,15 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
-from bot.discord_render import (
+from bot.discord.render import (
     setting_item_text,
     setting_value_text,
     settings_embed,
     settings_history_embed,
 )
-from bot.discord_ui import careerbot_of, language_of, require_server_manager, respond
+from bot.discord.ui import careerbot_of, language_of, require_server_manager, respond
 from bot.i18n import Language, t
-from bot.server_settings import (
+from bot.services.settings import (
     CHANNEL_LISTS,
     MAX_COOLDOWN_SECONDS,
     SETTING_NAMES,
@@ -34,12 +34,12 @@ from bot.server_settings import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 
 def _localized(key: str) -> locale_str:
     """A command's text for Discord: the English string of `key` as sent, the key for the
-    Chinese translation (`bot.app.StringsTranslator`)."""
+    Chinese translation (`bot.discord.app.StringsTranslator`)."""
     return locale_str(t(key, "en"), key=key)
 
 
@@ -328,8 +328,3 @@ class Settings(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command("settings")
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    await bot.add_cog(Settings(bot))

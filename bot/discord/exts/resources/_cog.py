@@ -11,12 +11,12 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord_render import resources_embed
+from bot.discord.render import resources_embed
 from bot.i18n import Language, language_of_locale, t
 from corpus.schema import TOPICS, Cost, Level
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
     from index.records import ResourceRecord
 
 PAGE_SIZE = 5  # five resources with their descriptions fit an embed and a phone screen
@@ -148,9 +148,3 @@ class Resources(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=topic, value=topic) for topic in topic_choices(current)]
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    bot.add_dynamic_items(ResourcesPageButton)
-    await bot.add_cog(Resources(bot))

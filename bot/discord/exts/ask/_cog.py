@@ -16,20 +16,20 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.answers import Answer
-from bot.app import ShuttingDown
-from bot.curation import AnswerSource
-from bot.discord_render import answer_embed, shown_hits
-from bot.discord_ui import respond
-from bot.discord_views import ANSWER_BUTTONS, answer_view
+from bot.discord.app import ShuttingDown
+from bot.discord.render import answer_embed, shown_hits
+from bot.discord.ui import respond
+from bot.discord.views import answer_view
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
-from bot.observability import request_scope
-from bot.worker import WorkerBusy
+from bot.services.answers import Answer
+from bot.services.curation import AnswerSource
+from bot.services.observability import request_scope
+from bot.services.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language, normalize_question
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +233,3 @@ class Ask(commands.Cog):
             return await thread.send(embed=embed, view=view)
         # In a thread, message.reply answers inside that thread.
         return await message.reply(embed=embed, view=view, mention_author=False)
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    bot.add_dynamic_items(*ANSWER_BUTTONS)
-    await bot.add_cog(Ask(bot))

@@ -9,11 +9,11 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord_render import about_embed
+from bot.discord.render import about_embed
 from bot.i18n import language_of_locale
 
 if TYPE_CHECKING:
-    from bot.app import CareerBot
+    from bot.discord.app import CareerBot
 
 
 class About(commands.Cog):
@@ -38,8 +38,3 @@ class About(commands.Cog):
             embedder=index.manifest.embedder_id,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-
-async def setup(bot: CareerBot) -> None:
-    """discord.py extension entry point."""
-    await bot.add_cog(About(bot))

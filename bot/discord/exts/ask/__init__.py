@@ -1,0 +1,17 @@
+"""`/ask` and @mentions: a thin adapter from Discord to the search worker and the embed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.discord.exts.ask._cog import Ask
+from bot.discord.views import ANSWER_BUTTONS
+
+if TYPE_CHECKING:
+    from bot.discord.app import CareerBot
+
+
+async def setup(bot: CareerBot) -> None:
+    """discord.py extension entry point."""
+    bot.add_dynamic_items(*ANSWER_BUTTONS)
+    await bot.add_cog(Ask(bot))

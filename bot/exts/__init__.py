@@ -1,1 +1,0 @@
-"""Discord extensions, one feature each: thin adapters over the retrieval core."""
