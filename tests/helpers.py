@@ -24,7 +24,7 @@ from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database, DeliveredAnswer
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord.app import CareerBot, use_endpoints
-from bot.discord.render import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from bot.discord.embeds import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from index.generations import current_generation_dir, verify_generation
-
-if TYPE_CHECKING:
-    pass
 from bot.cli._common import (
     app,
     discord_token,
@@ -18,6 +14,7 @@ from bot.cli._common import (
     load_settings,
     out,
 )
+from index.generations import current_generation_dir, verify_generation
 
 
 @app.command()
@@ -44,7 +41,7 @@ def run(
             return
         import asyncio
 
-        from bot.discord.app import run_bot
+        from bot.discord.run import run_bot
 
         # `main()` freezes the collector once this returns: the interpreter's last collections
         # took 1-2 s on a busy machine, past `docker stop`'s wait.
@@ -63,7 +60,7 @@ def sync(
         token = discord_token(settings)
         import asyncio
 
-        from bot.discord.app import DiscordUnreachable, check_reachable, sync_commands
+        from bot.discord.run import DiscordUnreachable, check_reachable, sync_commands
 
         async def reach_and_sync() -> list[str]:
             await check_reachable(settings, token)

@@ -18,7 +18,8 @@ import pytest
 from discord_emulator import DiscordEmulator, RecordedRequest
 
 from bot.config import GuildSettings
-from bot.discord.app import CareerBot, run_bot, sync_commands
+from bot.discord.app import CareerBot
+from bot.discord.run import run_bot, sync_commands
 from tests.helpers import (
     EPHEMERAL,
     TIMEOUT,

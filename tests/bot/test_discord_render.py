@@ -1,17 +1,9 @@
 import discord
 
-from bot.discord.render import (
-    EMBED_DESCRIPTION,
-    EMBED_TITLE,
-    EMBED_TOTAL,
-    FIELD_NAME,
-    FIELD_VALUE,
-    about_embed,
-    answer_embed,
-    more_embed,
-    resources_embed,
-    sources_embed,
-)
+from bot.discord.answering.render import answer_embed, more_embed, sources_embed
+from bot.discord.embeds import EMBED_DESCRIPTION, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from bot.discord.exts.about._render import about_embed
+from bot.discord.exts.resources._render import resources_embed
 from index.records import ResourceRecord
 from index.retriever import Hit, SearchResult
 

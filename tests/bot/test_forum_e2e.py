@@ -15,7 +15,8 @@ import pytest
 from discord_emulator import DiscordEmulator, RecordedRequest
 
 from bot.config import GuildSettings
-from bot.discord.app import CareerBot, run_bot
+from bot.discord.app import CareerBot
+from bot.discord.run import run_bot
 from tests.helpers import (
     EPHEMERAL,
     PINNED_LABEL,

@@ -10,13 +10,8 @@ import pytest
 from discord_emulator import DiscordEmulator, running_client
 
 from bot.config import DiscordSettings, GuildSettings, Settings
-from bot.discord.app import (
-    CareerBot,
-    ShardedCareerBot,
-    approximate_guild_count,
-    make_bot,
-    use_endpoints,
-)
+from bot.discord.app import CareerBot, ShardedCareerBot, make_bot, use_endpoints
+from bot.discord.run import approximate_guild_count
 from tests.helpers import TIMEOUT, answer_message, is_answer_to
 
 

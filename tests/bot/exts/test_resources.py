@@ -1,9 +1,5 @@
-from bot.discord.exts.resources._cog import (
-    PAGE_SIZE,
-    filter_resources,
-    resources_page,
-    topic_choices,
-)
+from bot.discord.exts.resources._cog import topic_choices
+from bot.discord.exts.resources._views import PAGE_SIZE, filter_resources, resources_page
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
 from corpus.schema import TOPICS
 from index.records import ResourceRecord

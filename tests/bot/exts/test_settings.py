@@ -15,7 +15,11 @@ from bot.config import GuildSettings
 from bot.discord.app import StringsTranslator
 from bot.discord.exts.members._cog import Members
 from bot.discord.exts.settings._cog import SettingsGroup, change_text, error_text
-from bot.discord.render import setting_value_text, settings_embed, settings_history_embed
+from bot.discord.exts.settings._render import (
+    setting_value_text,
+    settings_embed,
+    settings_history_embed,
+)
 from bot.services.settings import (
     DEFAULT,
     MAX_LIST_ITEMS,

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord.render import about_embed
+from bot.discord.exts.about._render import about_embed
 from bot.i18n import language_of_locale
 
 if TYPE_CHECKING:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.discord.exts.ask._cog import Ask
-from bot.discord.views import ANSWER_BUTTONS
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot
@@ -13,5 +12,4 @@ if TYPE_CHECKING:
 
 async def setup(bot: CareerBot) -> None:
     """discord.py extension entry point."""
-    bot.add_dynamic_items(*ANSWER_BUTTONS)
     await bot.add_cog(Ask(bot))

@@ -16,10 +16,10 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord.app import ShuttingDown
-from bot.discord.render import answer_embed, shown_hits
-from bot.discord.ui import respond
-from bot.discord.views import answer_view
+from bot.discord.answering.render import answer_embed, shown_hits
+from bot.discord.answering.views import answer_view
+from bot.discord.errors import ShuttingDown
+from bot.discord.reply import respond
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from bot.services.answers import Answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.discord.exts.forum._cog import ForumAssistant
-from bot.discord.views import REVIEW_BUTTONS
+from bot.discord.exts.forum._views import REVIEW_BUTTONS
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

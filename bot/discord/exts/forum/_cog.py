@@ -19,10 +19,13 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord.app import ShuttingDown
-from bot.discord.render import answer_embed, review_embed, shown_hits
-from bot.discord.ui import careerbot_of, is_moderator, language_of, respond
-from bot.discord.views import answer_view, review_view
+from bot.discord.answering.render import answer_embed, shown_hits
+from bot.discord.answering.views import answer_view
+from bot.discord.checks import is_moderator
+from bot.discord.errors import ShuttingDown
+from bot.discord.exts.forum._render import review_embed
+from bot.discord.exts.forum._views import review_view
+from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
 from bot.services.answers import Answer
 from bot.services.curation import CurationError

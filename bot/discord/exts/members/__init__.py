@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.discord.exts.members._cog import ForgetCancelButton, ForgetConfirmButton, Members
+from bot.discord.exts.members._cog import Members
+from bot.discord.exts.members._views import ForgetCancelButton, ForgetConfirmButton
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

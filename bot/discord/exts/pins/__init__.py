@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.discord.exts.pins._cog import CurationCog, PinsPageButton
+from bot.discord.exts.pins._cog import CurationCog
+from bot.discord.exts.pins._views import PinsPageButton
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.discord.exts.resources._cog import Resources, ResourcesPageButton
+from bot.discord.exts.resources._cog import Resources
+from bot.discord.exts.resources._views import ResourcesPageButton
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

@@ -15,13 +15,14 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
-from bot.discord.render import (
+from bot.discord.checks import require_server_manager
+from bot.discord.exts.settings._render import (
     setting_item_text,
     setting_value_text,
     settings_embed,
     settings_history_embed,
 )
-from bot.discord.ui import careerbot_of, language_of, require_server_manager, respond
+from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
 from bot.services.settings import (
     CHANNEL_LISTS,

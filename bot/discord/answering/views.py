@@ -1,34 +1,33 @@
-"""The buttons under an answer (feedback, More, Sources, 📌 Pin) and the pin flow they share
-with the moderators' commands. Extensions import them from here; no extension imports another.
+"""The buttons under an answer (feedback, More, Sources, the related card, similar threads,
+📌 Pin) and the pin flow they share with the moderators' commands.
 
-Every button is persistent (`timeout=None`, a namespaced `custom_id` matched by a template), so
-it keeps working after a restart.
+Every button is persistent (`timeout=None`, a namespaced `custom_id` matched by a template), so it
+keeps working after a restart; the application registers them once (`ANSWER_BUTTONS`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import ClassVar
 
 import discord
 
 from bot.db.database import DeliveredAnswer
-from bot.db.proposal_store import Proposal
-from bot.discord.render import (
+from bot.discord.answering.render import (
     MAX_PASSAGES_SHOWN,
     answer_embed,
     answer_text_of,
     more_embed,
-    review_embed,
     shown_hits,
     similar_embed,
     sources_embed,
 )
-from bot.discord.ui import careerbot_of, is_moderator, language_of, respond
+from bot.discord.checks import is_moderator
+from bot.discord.embeds import BUTTON_LABEL
+from bot.discord.reply import careerbot_of, language_of, respond
 from bot.formatting import clip
 from bot.i18n import Language, t
-from bot.services.curation import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
+from bot.services.curation import CurationError
 from bot.services.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion, chinese_script, in_script
 from index.retriever import SearchResult
@@ -36,8 +35,6 @@ from index.retriever import SearchResult
 log = logging.getLogger(__name__)
 
 MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
-MODAL_TEXT_CHARS = 4000  # Discord's limit for a modal's text input
-BUTTON_LABEL = 80  # Discord's limit for a button's label
 
 
 def answer_view(result: SearchResult, *, similar_button: bool = False) -> discord.ui.View:
@@ -373,143 +370,6 @@ class SimilarThreadsButton(
         await respond(interaction, embed=similar_embed(threads, language))
 
 
-class ProposalButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"careerbot:proposal:(?P<action>approve|edit|reject):(?P<id>\d+)",
-):
-    """Approve / Edit / Reject under a proposed pinned answer in the review channel
-    (moderators only, checked on every click)."""
-
-    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
-        "approve": discord.ButtonStyle.success,
-        "edit": discord.ButtonStyle.secondary,
-        "reject": discord.ButtonStyle.danger,
-    }
-
-    def __init__(self, action: str, proposal_id: int, language: Language = "en"):
-        super().__init__(
-            discord.ui.Button(
-                label=t(f"button.{action}", language),
-                style=self.STYLES[action],
-                custom_id=f"careerbot:proposal:{action}:{proposal_id}",
-            )
-        )
-        self.action = action
-        self.proposal_id = proposal_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> ProposalButton:
-        return cls(match["action"], int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        language = language_of(interaction)
-        if not is_moderator(interaction) or interaction.guild_id is None:
-            await respond(interaction, t("pin.not_moderator", language))
-            return
-        curation = careerbot_of(interaction).curation
-        proposal = await curation.proposals.get(self.proposal_id, interaction.guild_id)
-        if proposal is None:
-            await respond(interaction, t("review.unknown", language))
-            return
-        if proposal.status != "pending":
-            await respond(interaction, t("review.decided", language))
-            return
-        if self.action == "edit":
-            await interaction.response.send_modal(ProposalModal(language, proposal))
-            return
-        if self.action == "reject":
-            try:
-                await curation.reject(proposal.id, interaction.guild_id, interaction.user.id)
-            except CurationError:
-                await respond(interaction, t("review.decided", language))
-                return
-            status = t("review.rejected", language, by=interaction.user.mention)
-            await _show_decision(interaction, proposal, status, language)
-            return
-        await approve_proposal(interaction, proposal, language)
-
-
-async def approve_proposal(
-    interaction: discord.Interaction,
-    proposal: Proposal,
-    language: Language,
-    *,
-    question: str | None = None,
-    answer: str | None = None,
-) -> None:
-    """Make the proposal a pin and show the decision in the review message."""
-    assert interaction.guild_id is not None
-    curation = careerbot_of(interaction).curation
-    try:
-        decided, pin = await curation.approve(
-            proposal.id, interaction.guild_id, interaction.user.id, question=question, answer=answer
-        )
-    except ProposalDecided:
-        await respond(interaction, t("review.decided", language))
-        return
-    except CurationError as exc:
-        await respond(interaction, t("pin.invalid", language, reason=str(exc)))
-        return
-    status = t("review.approved", language, by=interaction.user.mention, id=pin.id)
-    await _show_decision(interaction, decided, status, language)
-
-
-async def _show_decision(
-    interaction: discord.Interaction, proposal: Proposal, status: str, language: Language
-) -> None:
-    """The review message without its buttons, with the decision; the moderator is told too."""
-    embed = review_embed(proposal.question, proposal.answer, proposal.thread_id, language, status)
-    if interaction.message is not None and not interaction.response.is_done():
-        await interaction.response.edit_message(embed=embed, view=None)
-    else:
-        await respond(interaction, status)
-
-
-def review_view(proposal_id: int, language: Language) -> discord.ui.View:
-    """Approve / Edit / Reject for a proposal."""
-    view = discord.ui.View(timeout=None)
-    for action in ("approve", "edit", "reject"):
-        view.add_item(ProposalButton(action, proposal_id, language))
-    return view
-
-
-class ProposalModal(discord.ui.Modal):
-    """Edit a proposal's question and answer, then approve it."""
-
-    def __init__(self, language: Language, proposal: Proposal):
-        super().__init__(title=t("review.title", language), timeout=600)
-        self.language = language
-        self.proposal = proposal
-        self.question = discord.ui.TextInput(
-            label=t("review.question", language),
-            style=discord.TextStyle.paragraph,
-            default=proposal.question[:MAX_PIN_QUESTION_CHARS],
-            max_length=MAX_PIN_QUESTION_CHARS,
-        )
-        self.answer = discord.ui.TextInput(
-            label=t("review.answer", language),
-            style=discord.TextStyle.paragraph,
-            default=proposal.answer[:MODAL_TEXT_CHARS],
-            max_length=MODAL_TEXT_CHARS,
-        )
-        self.add_item(self.question)
-        self.add_item(self.answer)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        if not is_moderator(interaction):
-            await respond(interaction, t("pin.not_moderator", self.language))
-            return
-        await approve_proposal(
-            interaction,
-            self.proposal,
-            self.language,
-            question=self.question.value,
-            answer=self.answer.value,
-        )
-
-
 ANSWER_BUTTONS = (
     FeedbackButton,
     MoreButton,
@@ -518,4 +378,3 @@ ANSWER_BUTTONS = (
     SimilarThreadsButton,
     RelatedCardButton,
 )
-REVIEW_BUTTONS = (ProposalButton,)
