@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app as cli_app
 from bot.config import DiscordSettings, GuildSettings, Settings
-from bot.db.database import Database, DeliveredAnswer
+from bot.db.answer_log_store import DeliveredAnswer
+from bot.db.database import Database
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord.app import CareerBot, use_endpoints
 from bot.discord.embeds import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE

@@ -37,8 +37,8 @@ def cards_suggest(
         async def read() -> tuple[list[str], list[DownVote]]:
             database = await _open_database(settings)
             try:
-                unanswered = await database.unanswered_questions(guild, since)
-                votes = await database.down_votes(guild, since)
+                unanswered = await database.answer_log.unanswered_questions(guild, since)
+                votes = await database.answer_log.down_votes(guild, since)
                 return unanswered, [DownVote(v.question, v.hit_ids) for v in votes]
             finally:
                 await database.close()

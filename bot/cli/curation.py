@@ -17,7 +17,8 @@ from index.embedders import make_embedder
 from index.query import InvalidQuestion
 
 if TYPE_CHECKING:
-    from bot.db.database import Database, ExportedPin
+    from bot.db.database import Database
+    from bot.db.pin_store import ExportedPin
 from bot.cli._common import (
     app,
     err,
@@ -45,7 +46,7 @@ class _PinRecord(BaseModel):
 
 
 async def _open_database(settings: Settings) -> Database:
-    from bot.db.database import Database  # SQLAlchemy loads only for the commands that use it
+    from bot.db.database import Database
 
     return await Database.open(settings.resolved_database_url)
 
@@ -61,7 +62,7 @@ def pins_export(
     async def export() -> list[ExportedPin]:
         database = await _open_database(settings)
         try:
-            return await database.export_pins(guild)
+            return await database.pins.export_pins(guild)
         finally:
             await database.close()
 
@@ -83,7 +84,7 @@ def pins_import(
     """Add the pinned answers of a YAML file; pins already present are skipped."""
     import asyncio
 
-    from bot.db.database import PinQuestion
+    from bot.db.pin_store import PinQuestion
     from bot.services.curation import CurationError, check_pin_text
 
     with expected_errors():
@@ -115,7 +116,7 @@ def pins_import(
             try:
                 existing = {
                     (record["guild_id"], record["answer"], tuple(sorted(record["questions"])))
-                    for record in await database.export_pins(None)
+                    for record in await database.pins.export_pins(None)
                 }
                 for record in records:
                     key = (record.guild_id, record.answer, tuple(sorted(record.questions)))
@@ -123,7 +124,7 @@ def pins_import(
                         skipped += 1
                         continue
                     vectors = retriever.embed_questions(record.questions)
-                    await database.add_pin(
+                    await database.pins.add_pin(
                         record.guild_id,
                         record.answer,
                         [PinQuestion(q, v) for q, v in zip(record.questions, vectors, strict=True)],
@@ -181,8 +182,8 @@ def report(
         async def read() -> tuple[Any, list[str]]:
             database = await _open_database(settings)
             try:
-                stats = await database.stats(guild, start, top=10)
-                return stats, await database.unanswered_questions(guild, start)
+                stats = await database.answer_log.stats(guild, start, top=10)
+                return stats, await database.answer_log.unanswered_questions(guild, start)
             finally:
                 await database.close()
 

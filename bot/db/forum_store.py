@@ -4,11 +4,11 @@ index, whether the bot answered it, and its solution once marked. Persistence on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import delete, select
 
+from bot.db._time import utc_now
 from bot.db.database import Database
 from bot.db.models import ForumPostRow
 
@@ -34,10 +34,6 @@ class StoredPost:
     def solved(self) -> bool:
         """Whether a solution was marked."""
         return self.solution_message_id is not None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _post(row: ForumPostRow) -> StoredPost:
@@ -66,7 +62,7 @@ class ForumStore:
     async def put(self, post: StoredPost) -> None:
         """Store a post, or replace the stored one of the same thread (keeping its creation
         time)."""
-        now = _now()
+        now = utc_now()
         async with self.database.session() as session, session.begin():
             row = await session.get(ForumPostRow, post.thread_id)
             if row is None:

@@ -7,11 +7,12 @@ deletion is one transaction, so a member's data is gone entirely or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.db._time import as_utc
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 
 
@@ -42,12 +43,6 @@ class PurgeCounts:
     def total(self) -> int:
         """All rows together."""
         return self.questions + self.answers + self.votes
-
-
-def _utc(moment: datetime) -> datetime:
-    """`moment` in UTC: SQLite stores datetimes without their offset, so a bound value must be
-    in UTC like the stored ones or the comparison is off by the offset."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _member_conditions(
@@ -116,7 +111,7 @@ class MembersStore:
     async def delete_older_than(self, cutoff: datetime) -> PurgeCounts:
         """Delete questions, answer records and votes (by their last change) from before
         `cutoff`, every server; a naive `cutoff` is taken as UTC."""
-        cutoff = _utc(cutoff)
+        cutoff = as_utc(cutoff)
         async with self._sessions() as session, session.begin():
             return PurgeCounts(
                 questions=await _delete(session, QuestionRow, QuestionRow.asked_at < cutoff),

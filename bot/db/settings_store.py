@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.db._time import as_utc
 from bot.db.models import GuildSettingRow, SettingEventRow
 
 
@@ -42,11 +43,6 @@ class StoredSettingEvent:
     at: datetime
 
 
-def _utc(moment: datetime) -> datetime:
-    """`moment` in UTC; SQLite hands datetimes back naive (they were stored in UTC)."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _event(row: SettingEventRow) -> StoredSettingEvent:
     return StoredSettingEvent(
         id=row.id,
@@ -55,7 +51,7 @@ def _event(row: SettingEventRow) -> StoredSettingEvent:
         old=row.old,
         new=row.new,
         actor_id=row.actor_id,
-        at=_utc(row.at),
+        at=as_utc(row.at),
     )
 
 
@@ -73,7 +69,7 @@ class SettingsStore:
             )
             return [
                 StoredSetting(
-                    row.guild_id, row.name, row.value, row.updated_by, _utc(row.updated_at)
+                    row.guild_id, row.name, row.value, row.updated_by, as_utc(row.updated_at)
                 )
                 for row in rows
             ]

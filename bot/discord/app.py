@@ -175,7 +175,7 @@ class CareerBot(commands.Bot):
             database = await Database.open(self.settings.resolved_database_url)
             changed = await self.server_settings.load(SettingsStore(database.engine))
             log.info("%d server settings changed from Discord", changed)
-            journal = AnswerJournal(database)
+            journal = AnswerJournal(database.answer_log)
             self.members = MemberData(self.settings, MembersStore(database.engine), journal)
             self._curation = Curation(
                 self.settings, self.worker, database, self.server_settings, journal

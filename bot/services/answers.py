@@ -19,7 +19,7 @@ from index.query import QuestionLanguage
 from index.retriever import Retriever, SearchResult
 
 if TYPE_CHECKING:  # the bot's side: the command line never loads the database or the worker
-    from bot.db.database import Pin
+    from bot.db.pin_store import Pin
     from bot.services.curation import Curation
     from bot.services.forum import Forum, SimilarThread
     from bot.services.journal import AnswerJournal
@@ -139,7 +139,7 @@ class AnsweringService:
         """The answer to `question` asked in `guild_id` by `user_id` (logged when `record`,
         without waiting for the write), searched with `options` (default: the configured k).
         InvalidQuestion for unusable input, WorkerBusy when the search queue is full."""
-        from bot.db.database import AskedQuestion
+        from bot.db.answer_log_store import AskedQuestion
         from bot.services.worker import DEFAULT_OPTIONS
 
         options = options or DEFAULT_OPTIONS

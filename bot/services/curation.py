@@ -16,14 +16,9 @@ from typing import Any, Literal
 import numpy as np
 
 from bot.config import Settings
-from bot.db.database import (
-    Database,
-    DeliveredAnswer,
-    Pin,
-    PinNotFound,
-    PinQuestion,
-    Stats,
-)
+from bot.db.answer_log_store import DeliveredAnswer, Stats
+from bot.db.database import Database
+from bot.db.pin_store import Pin, PinNotFound, PinQuestion
 from bot.db.proposal_store import Proposal, ProposalStore
 from bot.services.answers import Answer
 from bot.services.card_suggestions import CARD_ID_PREFIX
@@ -119,7 +114,7 @@ class Curation:
     ):
         self.settings = settings
         # the question log and answer records, written behind the replies
-        self.journal = journal or AnswerJournal(database)
+        self.journal = journal or AnswerJournal(database.answer_log)
         self.server_settings = server_settings or ServerSettings(settings)
         self.proposals = ProposalStore(database)
         self.worker = worker
@@ -136,7 +131,7 @@ class Curation:
         self._embedder_id = await self.worker.call(lambda retriever: retriever.embedder.id)
         dim = await self.worker.call(lambda retriever: retriever.embedder.dim)
         pins = PinIndex(dim)
-        stored = await self.database.pin_vectors()
+        stored = await self.database.pins.pin_vectors()
         by_pin: dict[int, list[Any]] = {}
         for row in stored:
             by_pin.setdefault(row.pin_id, []).append(row)
@@ -146,7 +141,7 @@ class Curation:
                 vectors = np.stack([row.vector for row in rows])
             else:
                 vectors = await self._embed(questions)
-                await self.database.edit_pin(
+                await self.database.pins.edit_pin(
                     pin_id,
                     rows[0].guild_id,
                     None,
@@ -193,7 +188,7 @@ class Curation:
         match = self._pin_match(result, guild_id)
         if match is None or guild_id is None:
             return None
-        return await self.database.get_pin(match.pin_id, guild_id)
+        return await self.database.pins.get_pin(match.pin_id, guild_id)
 
     def record_delivered(
         self,
@@ -228,13 +223,13 @@ class Curation:
     async def delivered(self, message_id: int) -> DeliveredAnswer | None:
         """The recorded answer behind a bot message (None for answers sent before records)."""
         await self.journal.written()
-        return await self.database.get_answer(message_id)
+        return await self.database.answer_log.get_answer(message_id)
 
     async def stats(self, guild_id: int | None, since: datetime) -> Stats:
         """Questions, votes and the most asked (unanswered) questions since `since`, counting
         every question answered so far."""
         await self.journal.written()
-        return await self.database.stats(guild_id, since)
+        return await self.database.answer_log.stats(guild_id, since)
 
     def _pin_match(self, result: SearchResult, guild_id: int | None) -> PinMatch | None:
         """The guild's pin closest to the question above the thresholds (a dot product over
@@ -268,7 +263,7 @@ class Curation:
         """Store a pinned answer (CurationError for bad input) and serve it from now on."""
         answer, questions = check_pin_text(answer, questions)
         vectors = await self._embed(questions)
-        pin = await self.database.add_pin(
+        pin = await self.database.pins.add_pin(
             guild_id,
             answer,
             _pin_questions(questions, vectors),
@@ -301,7 +296,7 @@ class Curation:
             vectors = await self._embed(questions)
             stored_questions = _pin_questions(questions, vectors)
         try:
-            pin = await self.database.edit_pin(
+            pin = await self.database.pins.edit_pin(
                 pin_id,
                 guild_id,
                 actor_id,
@@ -320,7 +315,7 @@ class Curation:
         """Remove a pin (kept in the audit trail); it is no longer served. UnknownPin when
         there is none of that number here."""
         try:
-            pin = await self.database.remove_pin(pin_id, guild_id, actor_id)
+            pin = await self.database.pins.remove_pin(pin_id, guild_id, actor_id)
         except PinNotFound as exc:
             raise UnknownPin(str(exc)) from None
         self._pins().remove(pin_id)
@@ -380,7 +375,7 @@ class Curation:
         hit_ids: list[str],
     ) -> bool:
         """Record a 👍/👎 (one per user per answer); True if it replaced the user's earlier vote."""
-        return await self.database.record_vote(
+        return await self.database.answer_log.record_vote(
             guild_id or 0, message_id, hash_user_id(user_id), vote, question, hit_ids
         )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.db.database import AskedQuestion, Database, DeliveredAnswer
+from bot.db.answer_log_store import AnswerLogStore, AskedQuestion, DeliveredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 class AnswerJournal:
     """Rows waiting to be written, and the one task writing them (event-loop only)."""
 
-    def __init__(self, database: Database):
-        self._database = database
+    def __init__(self, answer_log: AnswerLogStore):
+        self._answer_log = answer_log
         self._questions: list[AskedQuestion] = []
         self._answers: list[DeliveredAnswer] = []
         self._writer: asyncio.Task[None] | None = None
@@ -104,7 +104,7 @@ class AnswerJournal:
         """One transaction for them all; if it fails (a lock held too long, a dropped
         connection, one bad row), each row alone, so one bad row costs only itself."""
         try:
-            await self._database.record_log(questions, answers)
+            await self._answer_log.record_log(questions, answers)
             return
         except Exception:
             if len(questions) + len(answers) == 1:
@@ -128,7 +128,7 @@ class AnswerJournal:
         self, questions: list[AskedQuestion], answers: list[DeliveredAnswer]
     ) -> bool:
         try:
-            await self._database.record_log(questions, answers)
+            await self._answer_log.record_log(questions, answers)
         except Exception:
             log.exception("could not write a row of the question log or answer records")
             return False

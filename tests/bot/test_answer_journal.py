@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.db.database import AskedQuestion, Database
+from bot.db.answer_log_store import AskedQuestion
+from bot.db.database import Database
 from bot.services.journal import AnswerJournal
 from tests.helpers import answer_record, fresh_sqlite_url, run_with_database
 
@@ -22,8 +23,8 @@ def _since() -> datetime:
     return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class _CountingDatabase:
-    """Counts `record_log` calls on a real database."""
+class _CountingLog:
+    """Counts `record_log` calls on a real answer log."""
 
     def __init__(self, database: Database):
         self.database = database
@@ -31,12 +32,12 @@ class _CountingDatabase:
 
     async def record_log(self, questions, answers) -> None:
         self.writes.append((len(questions), len(answers)))
-        await self.database.record_log(questions, answers)
+        await self.database.answer_log.record_log(questions, answers)
 
 
 def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
     async def scenario(database: Database) -> None:
-        counting = _CountingDatabase(database)
+        counting = _CountingLog(database)
         journal = AnswerJournal(counting)  # type: ignore[arg-type]
         for i in range(30):
             journal.add_question(_asked(f"q{i}"))
@@ -46,14 +47,14 @@ def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
         assert journal.pending == 0
         # the first write took what was there when it started; the rest waited for one more
         assert sum(q for q, _ in counting.writes) == 30 and len(counting.writes) <= 2
-        stats = await database.stats(5, _since())
+        stats = await database.answer_log.stats(5, _since())
         assert stats.questions == 30 and stats.unanswered == 30
-        assert (await database.get_answer(1029)).question == "q29"
+        assert (await database.answer_log.get_answer(1029)).question == "q29"
         # a second record of a message replaces the first, in one write or across writes
         journal.add_answer(answer_record(1000, "first"))
         journal.add_answer(answer_record(1000, "second"))
         await journal.written()
-        assert (await database.get_answer(1000)).question == "second"
+        assert (await database.answer_log.get_answer(1000)).question == "second"
         await journal.written()  # nothing pending: returns at once
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)
@@ -61,18 +62,18 @@ def test_a_burst_is_written_in_few_transactions_and_reads_see_it_all(tmp_path):
 
 def test_rows_added_while_a_write_runs_are_written_before_written_returns(tmp_path):
     async def scenario(database: Database) -> None:
-        journal = AnswerJournal(database)
+        journal = AnswerJournal(database.answer_log)
         journal.add_question(_asked("first"))
         await asyncio.sleep(0)  # the writer has started on "first"
         journal.add_question(_asked("second"))
         await journal.written()
-        assert (await database.stats(5, _since())).questions == 2
+        assert (await database.answer_log.stats(5, _since())).questions == 2
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, caplog):
-    class _FailingOnce(_CountingDatabase):
+    class _FailingOnce(_CountingLog):
         async def record_log(self, questions, answers) -> None:
             if not self.writes:
                 self.writes.append((len(questions), len(answers)))
@@ -87,18 +88,18 @@ def test_a_failed_write_is_logged_and_the_next_rows_are_still_written(tmp_path, 
         assert "could not write a row of the question log" in caplog.text
         journal.add_question(_asked("kept"))
         await journal.written()
-        assert (await database.stats(5, _since())).questions == 1
+        assert (await database.answer_log.stats(5, _since())).questions == 1
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp_path, caplog):
-    class _OneBadRow(_CountingDatabase):
+    class _OneBadRow(_CountingLog):
         async def record_log(self, questions, answers) -> None:
             self.writes.append((len(questions), len(answers)))
             if any(asked.question == "bad" for asked in questions):
                 raise OSError("a row the database refuses")
-            await self.database.record_log(questions, answers)
+            await self.database.answer_log.record_log(questions, answers)
 
     async def scenario(database: Database) -> None:
         counting = _OneBadRow(database)
@@ -111,14 +112,14 @@ def test_a_batch_that_fails_is_written_row_by_row_and_only_bad_rows_are_lost(tmp
         assert counting.writes[0] == (3, 1)  # the batch, then each row alone
         assert len(counting.writes) == 5
         assert "1 rows of the question log or answer records were not written" in caplog.text
-        assert (await database.stats(5, _since())).questions == 2
-        assert (await database.get_answer(7)).question == "q1"
+        assert (await database.answer_log.stats(5, _since())).questions == 2
+        assert (await database.answer_log.get_answer(7)).question == "q1"
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_reader_waits_for_the_rows_before_it_not_for_those_after(tmp_path):
-    class _Slow(_CountingDatabase):
+    class _Slow(_CountingLog):
         async def record_log(self, questions, answers) -> None:
             await asyncio.sleep(0.05)
             await super().record_log(questions, answers)
@@ -142,7 +143,7 @@ def test_a_reader_waits_for_the_rows_before_it_not_for_those_after(tmp_path):
 
 def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
     async def scenario(database: Database) -> None:
-        journal = AnswerJournal(database)
+        journal = AnswerJournal(database.answer_log)
         journal.add_question(_asked("in time"))
         await journal.close()
         with caplog.at_level(logging.WARNING, logger="bot.services.journal"):
@@ -150,14 +151,14 @@ def test_rows_after_close_are_logged_and_not_written(tmp_path, caplog):
         assert "came after the database closed" in caplog.text
         assert journal.pending == 0
         await journal.written()
-        assert (await database.stats(5, _since())).questions == 1
+        assert (await database.answer_log.stats(5, _since())).questions == 1
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)
 
 
 def test_a_reader_cancelled_while_waiting_does_not_cancel_the_write(tmp_path):
     async def scenario(database: Database) -> None:
-        journal = AnswerJournal(database)
+        journal = AnswerJournal(database.answer_log)
         for i in range(20):
             journal.add_question(_asked(f"q{i}"))
         reader = asyncio.ensure_future(journal.written())
@@ -166,6 +167,6 @@ def test_a_reader_cancelled_while_waiting_does_not_cancel_the_write(tmp_path):
         with pytest.raises(asyncio.CancelledError):
             await reader
         await journal.written()
-        assert (await database.stats(5, _since())).questions == 20
+        assert (await database.answer_log.stats(5, _since())).questions == 20
 
     run_with_database(fresh_sqlite_url(tmp_path), scenario)

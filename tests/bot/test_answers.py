@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db.database import Pin
+from bot.db.pin_store import Pin
 from bot.services.answers import Answer, answer_once
 from corpus.loader import load_corpus
 from index.build import build_index

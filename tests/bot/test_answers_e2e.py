@@ -46,13 +46,13 @@ def test_a_long_questions_buttons_act_on_the_full_question_and_the_hits_shown(in
         assert 0 < len(record.hit_ids) - len(card) == shown
 
         await click(emulator, answer, "careerbot:feedback:up")
-        votes = await bot.curation.database.votes(int(answer["id"]))
+        votes = await bot.curation.database.answer_log.votes(int(answer["id"]))
         assert [(v.question, v.hit_ids) for v in votes] == [(LONG_QUESTION, record.hit_ids)]
 
         moderator = emulator.make_user(name="mod", admin=True)
         done = await click(emulator, answer, "careerbot:pin", user=moderator)
         assert "#1" in done["content"]
-        pin = await bot.curation.database.get_pin(1, emulator.guild_id)
+        pin = await bot.curation.database.pins.get_pin(1, emulator.guild_id)
         assert pin is not None and pin.questions == [LONG_QUESTION]
 
     run_with_bot(index_root, tmp_path, scenario)
@@ -73,7 +73,7 @@ def test_an_answer_without_a_record_still_works_from_its_title(index_root, tmp_p
             await connection.execute(delete(AnswerRow))
         assert await bot.curation.delivered(int(answer["id"])) is None
         await click(emulator, answer, "careerbot:feedback:down")
-        votes = await bot.curation.database.votes(int(answer["id"]))
+        votes = await bot.curation.database.answer_log.votes(int(answer["id"]))
         assert [(v.vote, v.question) for v in votes] == [("down", question)]
         assert len(votes[0].hit_ids) == len(embed_fields(answer))
 

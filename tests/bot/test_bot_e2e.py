@@ -222,7 +222,7 @@ def test_buttons_feedback_more_and_sources(index_root, tmp_path):
         click = emulator.click_button(answer, "careerbot:feedback:down")
         thanks = message_of(await emulator.wait_for_request(is_answer_to(click)))
         assert thanks["flags"] & EPHEMERAL and "Thanks" in thanks["content"]
-        records = await bot.curation.database.votes(int(answer["id"]))
+        records = await bot.curation.database.answer_log.votes(int(answer["id"]))
         assert [r.vote for r in records] == ["down"]
         assert _metric(bot, "careerbot_feedback_total", vote="down") == 1
         assert _metric(bot, "careerbot_feedback_total", vote="up") == 0

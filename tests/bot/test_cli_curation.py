@@ -35,9 +35,9 @@ def _seed_questions(config_file: Path) -> None:
                 ("which laptop is best for deep learning", False),
                 ("what is the weather tomorrow", False),
             ]:
-                await database.record_question(5, question, "en", answered, 0.5)
-            await database.record_vote(5, 1, "u1", "up", "q", ["a"])
-            await database.record_vote(5, 1, "u2", "down", "q", ["a"])
+                await database.answer_log.record_question(5, question, "en", answered, 0.5)
+            await database.answer_log.record_vote(5, 1, "u1", "up", "q", ["a"])
+            await database.answer_log.record_vote(5, 1, "u2", "down", "q", ["a"])
         finally:
             await database.close()
 
@@ -120,7 +120,7 @@ def test_cards_suggest_prints_card_skeletons_for_the_groups_asked_most(config_fi
         database = await Database.open(settings.resolved_database_url)
         try:
             hit_ids = ["card:alpha-math", "alpha#1"]
-            await database.record_vote(
+            await database.answer_log.record_vote(
                 5, 2, "u3", "down", "which laptop is best for deep learning", hit_ids
             )
         finally:

@@ -42,13 +42,13 @@ def test_moderator_pins_an_answer_and_a_paraphrase_gets_it_first(index_root, tmp
         # a member may see the button but not use it: refused, nothing stored, nothing pinned
         refusal = await click(emulator, answer, "careerbot:pin")
         assert refusal["flags"] & EPHEMERAL and "Only moderators" in refusal["content"]
-        assert (await bot.curation.database.list_pins(emulator.guild_id))[1] == 0
+        assert (await bot.curation.database.pins.list_pins(emulator.guild_id))[1] == 0
         assert not emulator.find_requests("PUT", r"/channels/\d+/(messages/)?pins/\d+")
 
         done = await click(emulator, answer, "careerbot:pin", user=moderator)
         assert "Pinned as answer #1" in done["content"]
         await emulator.wait_for_request(("PUT", r"/channels/\d+/(messages/)?pins/\d+"))
-        pins, total = await bot.curation.database.list_pins(emulator.guild_id)
+        pins, total = await bot.curation.database.pins.list_pins(emulator.guild_id)
         assert total == 1 and pins[0].questions == ["should I learn software engineering first?"]
         assert pins[0].created_by == int(moderator["id"])
 
@@ -72,7 +72,7 @@ def test_moderator_pins_an_answer_and_a_paraphrase_gets_it_first(index_root, tmp
         assert "Removed pinned answer #1" in removed["content"]
         again = await ask(emulator, "Is it better to learn software engineering before ML?")
         assert PINNED_LABEL not in again["embeds"][0].get("description", "")
-        events = await bot.curation.database.pin_events(1)
+        events = await bot.curation.database.pins.pin_events(1)
         assert [event.action for event in events] == ["created", "removed"]
 
     run_with_bot(index_root, tmp_path, scenario)
@@ -121,7 +121,7 @@ def test_pin_a_members_message_with_the_questions_it_answers(index_root, tmp_pat
             user=moderator,
         )
         await asyncio.sleep(0.2)  # a modal that expired or is empty stores nothing
-        assert too_long and (await bot.curation.database.list_pins(emulator.guild_id))[1] == 1
+        assert too_long and (await bot.curation.database.pins.list_pins(emulator.guild_id))[1] == 1
 
     run_with_bot(index_root, tmp_path, scenario)
 
@@ -187,7 +187,7 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
         )
         refusal = message_of(await emulator.wait_for_request(is_answer_to(submitted)))
         assert refusal["flags"] & EPHEMERAL and "deleted" in refusal["content"]
-        assert (await database.list_pins(emulator.guild_id))[1] == 0
+        assert (await database.pins.list_pins(emulator.guild_id))[1] == 0
 
         # a question of 10,000 characters: refused before anything is pinned or stored
         kept = emulator.send_message("Learn SQL early.", channel="career-help")
@@ -202,7 +202,7 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
         )
         refusal = message_of(await emulator.wait_for_request(is_answer_to(submitted)))
         assert "Not pinned" in refusal["content"] and "limit is 500" in refusal["content"]
-        assert (await database.list_pins(emulator.guild_id))[1] == 0
+        assert (await database.pins.list_pins(emulator.guild_id))[1] == 0
         assert int(kept["id"]) not in emulator.pins.get(int(kept["channel_id"]), [])
 
         answer = await ask(emulator, "do I need to learn SQL?")
@@ -228,7 +228,7 @@ def test_pins_edit_show_export_and_bad_input_write_nothing(index_root, tmp_path)
         assert "• Is SQL useful for ML jobs?" in embed["fields"][0]["value"]
         asked = await ask(emulator, "Is SQL useful for machine learning jobs?")
         assert "SQL is how you get at the data" in asked["embeds"][0]["description"]
-        assert [e.action for e in await database.pin_events(1)] == ["created", "edited"]
+        assert [e.action for e in await database.pins.pin_events(1)] == ["created", "edited"]
 
         missing = await command(emulator, "pins show", {"id": 99}, user=moderator)
         assert "no pinned answer #99" in missing["content"]

@@ -77,7 +77,7 @@ async def _answer_in(emulator: DiscordEmulator, thread_id: int | str) -> dict[st
 async def _logged_questions(bot: CareerBot, count: int) -> None:
     """Wait until `count` questions are in the question log (the bot logs every post)."""
     for _ in range(int(TIMEOUT / 0.05)):
-        stats = await bot.curation.database.stats(None, _long_ago())
+        stats = await bot.curation.database.answer_log.stats(None, _long_ago())
         if stats.questions >= count:
             return
         await asyncio.sleep(0.05)
@@ -128,7 +128,7 @@ def test_a_new_post_gets_a_cited_suggestion_and_an_off_topic_post_silence(index_
             await _logged_questions(bot, 2)
             await asyncio.sleep(0.3)
             assert emulator.find_requests("POST", rf"/channels/{off_topic['id']}/messages") == []
-            stats = await bot.curation.database.stats(None, _long_ago())
+            stats = await bot.curation.database.answer_log.stats(None, _long_ago())
             assert stats.unanswered == 1  # logged as unanswered, no confident answer
 
             # a reply in the thread is not answered again; a mention is
@@ -205,9 +205,9 @@ def test_mark_as_solution_tags_the_post_and_an_approved_proposal_answers_the_nex
             assert "careerbot:proposal:approve:1" in custom_ids(proposal.json)
             refused_click = await click(emulator, review_message, "careerbot:proposal:approve:1")
             assert refused_click["flags"] & EPHEMERAL  # a member may not approve
-            assert await bot.curation.database.get_pin(1, emulator.guild_id) is None
+            assert await bot.curation.database.pins.get_pin(1, emulator.guild_id) is None
             await click(emulator, review_message, "careerbot:proposal:approve:1", user=moderator)
-            pin = await bot.curation.database.get_pin(1, emulator.guild_id)
+            pin = await bot.curation.database.pins.get_pin(1, emulator.guild_id)
             assert pin is not None and pin.answer.startswith("Ten focused hours")
 
             answer = await ask(emulator, "How many hours per week should I study machine learning?")

@@ -113,7 +113,7 @@ def test_a_generation_built_by_the_cli_is_served_without_restart_and_pins_surviv
             paraphrase = await ask(emulator, "Which deep learning course should a beginner take?")
             assert paraphrase["embeds"][0]["description"].startswith(f"**{PINNED_LABEL}**")
             # the vote recorded before the rebuild still names passages the new index has
-            votes = await bot.curation.database.votes(int(answer["id"]))
+            votes = await bot.curation.database.answer_log.votes(int(answer["id"]))
             index = bot.worker.retriever.index
             known = {p.id for p in index.passages} | {r.id for r in index.resources}
             known |= {f"card:{card.id}" for card in index.cards}

@@ -15,7 +15,7 @@ from index.retriever import Hit, SearchResult
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bot.db.database import Pin
+    from bot.db.pin_store import Pin
     from bot.services.forum import SimilarThread
 from bot.discord.embeds import (
     EMBED_DESCRIPTION,

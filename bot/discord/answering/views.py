@@ -12,7 +12,7 @@ import re
 
 import discord
 
-from bot.db.database import DeliveredAnswer
+from bot.db.answer_log_store import DeliveredAnswer
 from bot.discord.answering.render import (
     MAX_PASSAGES_SHOWN,
     answer_embed,

@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.db.database import Pin
+from bot.db.pin_store import Pin
 from bot.discord.answering.render import answer_text_of
 from bot.discord.checks import require_moderator
 from bot.discord.exts.pins._render import pin_embed, stats_embed
@@ -116,7 +116,7 @@ class PinsGroup(app_commands.Group):
         language = language_of(interaction)
         curation = careerbot_of(interaction).curation
         await curation.journal.written()  # the uses of the answers just given count
-        records = await curation.database.export_pins(interaction.guild_id)
+        records = await curation.database.pins.export_pins(interaction.guild_id)
         text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename="pins.yaml")
         await respond(interaction, t("pins.export", language, count=len(records)), file=file)
@@ -127,7 +127,7 @@ class PinsGroup(app_commands.Group):
         assert interaction.guild_id is not None
         curation = careerbot_of(interaction).curation
         await curation.journal.written()  # the uses of the answers just given count
-        pin = await curation.database.get_pin(pin_id, interaction.guild_id)
+        pin = await curation.database.pins.get_pin(pin_id, interaction.guild_id)
         if pin is None:
             await respond(interaction, t("pins.unknown", language, id=pin_id))
         return pin

@@ -10,7 +10,8 @@ from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
 
 if TYPE_CHECKING:
-    from bot.db.database import Pin, Stats
+    from bot.db.answer_log_store import Stats
+    from bot.db.pin_store import Pin
 from bot.discord.embeds import EMBED_DESCRIPTION, FIELD_VALUE
 
 

@@ -123,7 +123,7 @@ async def _pins_page(
     assert interaction.guild_id is not None
     curation = careerbot_of(interaction).curation
     await curation.journal.written()  # the uses of the answers just given count
-    pins, total = await curation.database.list_pins(
+    pins, total = await curation.database.pins.list_pins(
         interaction.guild_id, offset=page * PINS_PAGE_SIZE, limit=PINS_PAGE_SIZE
     )
     pages = max(1, -(-total // PINS_PAGE_SIZE))
