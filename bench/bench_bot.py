@@ -51,7 +51,8 @@ from bot.services import reindex  # noqa: E402
 from bot.services.worker import MAX_BATCH, SearchWorker  # noqa: E402
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions  # noqa: E402
 from index.query import normalize_question  # noqa: E402
-from index.retriever import Retriever, SearchResult  # noqa: E402
+from index.results import SearchResult  # noqa: E402
+from index.retriever import Retriever  # noqa: E402
 
 TARGETS = {
     "1 asker: answer median (ms)": 50.0,

@@ -397,7 +397,8 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
     from index.ann import prepare_for_search
     from index.generations import FORMAT_VERSION, Manifest
     from index.records import PassageRecord, ResourceRecord, read_records
-    from index.retriever import Retriever, RetrieverConfig
+    from index.retriever import Retriever
+    from index.search_config import RetrieverConfig
     from index.store import LoadedIndex
 
     out: dict[str, Any] = {"size": size}

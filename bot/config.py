@@ -26,7 +26,7 @@ from corpus.schema import Language
 from index.ann import VectorIndexConfig
 from index.embedders import EmbedderConfig
 from index.query import DISCORD_QUESTION_CHARS
-from index.retriever import RetrieverConfig
+from index.search_config import RetrieverConfig
 
 DEFAULT_CONFIG_FILE = Path("careerbot.yaml")
 CONFIG_ENV = "CAREERBOT_CONFIG"

@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from corpus.schema import LabelledQuestion
+from index.card_answers import card_decision
 from index.cards import CardMatch
 from index.records import CardRecord, PassageRecord
-from index.retriever import Hit, SearchResult, card_decision
+from index.results import Hit, SearchResult
 
 EVAL_K = 10  # passages ranked per question (MRR@10)
 RESOURCE_K = 5  # resources looked at per question (resource hit@5)

@@ -13,7 +13,8 @@ from index.embedders import Embedder
 from index.evaluation import EVAL_K, RESOURCE_K, EvalReport, evaluate
 from index.generations import PublishRefused
 from index.quality import GateReport, QuestionChange
-from index.retriever import Retriever, RetrieverConfig
+from index.retriever import Retriever
+from index.search_config import RetrieverConfig
 from index.store import LoadedIndex
 
 QUALITY_FILE = "quality.json"  # written into the generation the gate passed

@@ -11,7 +11,7 @@ from rich.text import Text
 from bot.formatting import excerpt
 from bot.i18n import t as _t_simplified
 from index.query import in_script, join_chinese
-from index.retriever import Hit, SearchResult
+from index.results import Hit, SearchResult
 
 _URL = re.compile(r"https?://\S+")
 _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")

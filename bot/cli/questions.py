@@ -15,7 +15,7 @@ from corpus.loader import load_questions
 from index.query import InvalidQuestion, normalize_question
 
 if TYPE_CHECKING:
-    from index.retriever import SearchResult
+    from index.results import SearchResult
 from bot.cli._common import (
     app,
     err,

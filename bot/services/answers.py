@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.services.feedback import hash_user_id
 from index.query import QuestionLanguage
-from index.retriever import Retriever, SearchResult
+from index.results import SearchResult
+from index.retriever import Retriever
 
 if TYPE_CHECKING:  # the bot's side: the command line never loads the database or the worker
     from bot.db.pin_store import Pin

@@ -28,7 +28,7 @@ from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
 from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
-from index.retriever import SearchResult
+from index.results import SearchResult
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,8 @@ from typing import Any
 
 from bot.services.observability import with_current_context
 from index.query import QuestionLanguage
-from index.retriever import Retriever, SearchResult
+from index.results import SearchResult
+from index.retriever import Retriever
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from bot.services.answers import Answer, answer_once
 from corpus.loader import load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig
-from index.retriever import Retriever, RetrieverConfig
+from index.retriever import Retriever
+from index.search_config import RetrieverConfig
 from tests.conftest import HashEmbedder, write_card, write_small_corpus
 
 

@@ -5,7 +5,7 @@ from bot.discord.embeds import EMBED_DESCRIPTION, EMBED_TITLE, EMBED_TOTAL, FIEL
 from bot.discord.exts.about._render import about_embed
 from bot.discord.exts.resources._render import resources_embed
 from index.records import ResourceRecord
-from index.retriever import Hit, SearchResult
+from index.results import Hit, SearchResult
 
 
 def _passage(i: int, text: str = "机器学习工程师需要线性代数。", title: str = "文章") -> Hit:

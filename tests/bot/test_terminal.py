@@ -6,7 +6,7 @@ from rich.console import Console
 
 from bot.cli._terminal import render_answer, wrap_text
 from bot.formatting import clip, excerpt
-from index.retriever import Hit, SearchResult
+from index.results import Hit, SearchResult
 
 
 def test_excerpt_keeps_whole_sentences_within_the_limit():

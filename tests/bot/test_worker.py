@@ -7,7 +7,8 @@ import pytest
 
 from bot.services.worker import MAX_BATCH, MAX_BATCH_CHARS, SearchOptions, SearchWorker, WorkerBusy
 from index.query import InvalidQuestion
-from index.retriever import Retriever, SearchResult
+from index.results import SearchResult
+from index.retriever import Retriever
 
 
 class _SlowRetriever:

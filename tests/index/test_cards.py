@@ -8,10 +8,12 @@ import pytest
 
 from corpus.loader import load_corpus
 from index.build import build_index
+from index.card_answers import card_decision
 from index.cards import CardMatch, CardMatcher
 from index.embedders import EmbedderConfig
 from index.records import CardRecord, CardSourceRecord
-from index.retriever import Retriever, RetrieverConfig, card_decision
+from index.retriever import Retriever
+from index.search_config import RetrieverConfig
 from tests.conftest import HashEmbedder, write_card, write_small_corpus
 
 

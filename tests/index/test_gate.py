@@ -17,7 +17,7 @@ from index.generations import (
     list_generations,
 )
 from index.quality import GateReport
-from index.retriever import RetrieverConfig
+from index.search_config import RetrieverConfig
 from index.store import load_index, rollback
 from tests.conftest import HashEmbedder
 

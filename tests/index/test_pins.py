@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from index.pins import PinIndex
-from index.retriever import Retriever, RetrieverConfig
+from index.retriever import Retriever
+from index.search_config import RetrieverConfig
 
 # Pinned questions, each with paraphrases a member might ask (same and other language), and
 # career questions that are near but not the same question. The default pin thresholds were set

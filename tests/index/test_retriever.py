@@ -5,16 +5,11 @@ import pytest
 
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus, load_questions
 from index.evaluation import EVAL_K, RESOURCE_K, evaluate
+from index.lead import CANNOT_LEAD, LEADS_WITH_PREVIOUS, MAY_LEAD, _lead_candidate
 from index.query import InvalidQuestion
-from index.retriever import (
-    CANNOT_LEAD,
-    LEADS_WITH_PREVIOUS,
-    MAY_LEAD,
-    Hit,
-    Retriever,
-    RetrieverConfig,
-    _lead_candidate,
-)
+from index.results import Hit
+from index.retriever import Retriever
+from index.search_config import RetrieverConfig
 
 
 @pytest.fixture(scope="module")

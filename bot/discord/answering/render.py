@@ -10,7 +10,7 @@ import discord
 from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
 from index.query import ChineseScript, in_script
-from index.retriever import Hit, SearchResult
+from index.results import Hit, SearchResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -30,7 +30,7 @@ from bot.i18n import Language, t
 from bot.services.curation import CurationError
 from bot.services.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion, chinese_script, in_script
-from index.retriever import SearchResult
+from index.results import SearchResult
 
 log = logging.getLogger(__name__)
 
