@@ -2,27 +2,14 @@
 with 1-3 catalogue resources each, chosen for the member, and the time estimate of the article
 scaled to their hours per week.
 
-Pure logic over the corpus (no discord, no index), shared by the CLI and Discord adapters.
-`LearningPlan.to_json()` is the stable interface:
+Pure logic over the corpus (no discord, no index), shared by the CLI and Discord adapters. The
+plan it returns, its notes and its JSON (the stable interface) are in `bot.path_plan`.
 
-    {"from", "goal", "hours_per_week",
-     "stages": [{"id", "title", "covered",
-                 "resources": [{"id", "name", "url", "level", "cost", "language"}],
-                 "sources": [{"article_id", "text"}]}],
-     "estimate": {"months", "hours_per_week", "source": {"article_id", "text"}},
-     "notes": [...]}
-
-Decisions:
-- Covered stages (what the starting point already has) stay in the plan, in their place, with
-  `covered: true` and no resources: the member sees the whole roadmap, and the plan stays short.
-- Texts exist in Chinese and English (titles, quotes, notes); `to_json(language)` picks one,
-  defaulting to the language the member asked resources in, else English. Quotes are verbatim
-  article sentences in that language (the Chinese original or its English translation).
-- Resources: those serving the stage (corpus.paths.serves) whose prerequisites are met by what
-  the plan lists before them (or the starting point covers); ranked by an explicit `stage`,
-  kind (courses, then books), the stage's preferred levels, cost (free first), then the stage
-  topics they add. Free-only and a language are kept when the catalogue has such a resource for
-  the stage; otherwise the plan falls back and a note says where.
+Resources: those serving the stage (corpus.path_resources.serves) whose prerequisites are met
+by what the plan lists before them (or the starting point covers); ranked by an explicit
+`stage`, kind (courses, then books), the stage's preferred levels, cost (free first), then the
+stage topics they add. Free-only and a language are kept when the catalogue has such a
+resource for the stage; otherwise the plan falls back and a note says where.
 """
 
 from __future__ import annotations
@@ -30,9 +17,22 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from corpus.paths import LearningPaths, Route, Stage, StartingPoint, serving_resources
+from bot.path_plan import (
+    LANGUAGES,
+    LearningPlan,
+    PlanEstimate,
+    PlanInputError,
+    PlanNote,
+    PlanResource,
+    PlanSource,
+    PlanStage,
+    covered_note,
+    fallback_notes,
+    stage_list,
+)
+from corpus.path_resources import serving_resources
+from corpus.paths import Goal, LearningPaths, Route, Stage, StartingPoint
 from corpus.schema import Resource
 
 DEFAULT_GOAL = "ml-engineer"
@@ -43,164 +43,11 @@ MIN_HOURS_PER_WEEK = 1.0
 MAX_HOURS_PER_WEEK = 80.0
 # Enough to choose between a course, a book and another take; more reads as a reading list.
 MAX_RESOURCES_PER_STAGE = 3
-LANGUAGES = ("zh", "en")
 # A plan step is studied: courses teach a stage end to end, books go deeper, the rest (articles,
 # tools, libraries, communities) is met through them.
 _KIND_RANK = {"course": 0, "book": 1, "article": 2, "paper": 2, "video": 2, "website": 2}
 _OTHER_KIND_RANK = 3
 _COST_RANK = {"free": 0, "mixed": 1, "paid": 2}
-_LANGUAGE_NAMES = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}
-
-
-class PlanInputError(ValueError):
-    """A plan was asked for with an unknown starting point, goal or language, or impossible
-    hours per week. `message(language)` is the member-facing text; `choices` the valid values."""
-
-    def __init__(self, zh: str, en: str, choices: Sequence[str] = ()):
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
-        self.choices = tuple(choices)
-
-    def message(self, language: str) -> str:
-        """The message in `language` (English for anything but Chinese)."""
-        return self.zh if language == "zh" else self.en
-
-
-@dataclass(frozen=True)
-class PlanNote:
-    """A remark on the plan, in both languages."""
-
-    zh: str
-    en: str
-
-    def text(self, language: str) -> str:
-        """The note in `language` (English for anything but Chinese)."""
-        return self.zh if language == "zh" else self.en
-
-
-@dataclass(frozen=True)
-class PlanSource:
-    """An article sentence behind a stage or an estimate, verbatim in both languages; `zh` is
-    the original of the shipped articles, for `corpus.cards.passage_of_quote` (the passage link)."""
-
-    article_id: str
-    zh: str
-    en: str
-
-    def text(self, language: str) -> str:
-        """The sentence in `language` (English for anything but Chinese)."""
-        return self.zh if language == "zh" else self.en
-
-
-@dataclass(frozen=True)
-class PlanResource:
-    """A catalogue entry chosen for a stage."""
-
-    id: str
-    name: str
-    url: str
-    level: str
-    cost: str
-    language: str
-    kind: str
-    hours: float | None = None  # rough effort, when the catalogue knows it
-    prerequisites: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PlanStage:
-    """One stage of the plan: covered (the member has it; no resources) or to learn."""
-
-    id: str
-    title_zh: str
-    title_en: str
-    learn_zh: str
-    learn_en: str
-    covered: bool
-    resources: tuple[PlanResource, ...]
-    sources: tuple[PlanSource, ...]
-
-    def title(self, language: str) -> str:
-        """The title in `language` (English for anything but Chinese)."""
-        return self.title_zh if language == "zh" else self.title_en
-
-
-@dataclass(frozen=True)
-class PlanEstimate:
-    """The total time at the member's hours per week, and how it follows from the article:
-    `cited_months` at `cited_hours_per_week` per the `source` sentence, times `stage_factor`
-    (stages counted here / stages the cited figure counts; 1 unless `derived_from` another
-    starting point's estimate), scaled from the cited hours per week to the member's."""
-
-    months: float
-    hours_per_week: float
-    source: PlanSource
-    cited_months: float
-    cited_hours_per_week: float
-    derived_from: str | None = None
-    stage_factor: float = 1.0
-    spans: tuple[str, ...] = ()  # the stages the figure counts
-
-
-@dataclass(frozen=True)
-class LearningPlan:
-    """A plan from a starting point to a goal (see the module docstring for its rules)."""
-
-    start: str
-    goal: str
-    hours_per_week: float
-    free_only: bool
-    language: str | None  # the resource language asked for, if any
-    stages: tuple[PlanStage, ...]
-    estimate: PlanEstimate
-    notes: tuple[PlanNote, ...] = field(default=())
-
-    def to_json(self, language: str | None = None) -> dict[str, Any]:
-        """The plan as the stable JSON object (keys in the documented order), its texts in
-        `language` (default: the resource language asked for, else English)."""
-        shown = language or self.language or "en"
-        if shown not in LANGUAGES:
-            raise PlanInputError(
-                f"语言必须是 {' 或 '.join(LANGUAGES)}（收到 {shown!r}）",
-                f"language must be {' or '.join(LANGUAGES)} (got {shown!r})",
-                LANGUAGES,
-            )
-        return {
-            "from": self.start,
-            "goal": self.goal,
-            "hours_per_week": self.hours_per_week,
-            "stages": [
-                {
-                    "id": stage.id,
-                    "title": stage.title(shown),
-                    "covered": stage.covered,
-                    "resources": [
-                        {
-                            "id": r.id,
-                            "name": r.name,
-                            "url": r.url,
-                            "level": r.level,
-                            "cost": r.cost,
-                            "language": r.language,
-                        }
-                        for r in stage.resources
-                    ],
-                    "sources": [_source_json(s, shown) for s in stage.sources],
-                }
-                for stage in self.stages
-            ],
-            "estimate": {
-                "months": self.estimate.months,
-                "hours_per_week": self.estimate.hours_per_week,
-                "source": _source_json(self.estimate.source, shown),
-            },
-            "notes": [note.text(shown) for note in self.notes],
-        }
-
-
-def _source_json(source: PlanSource, language: str) -> dict[str, str]:
-    return {"article_id": source.article_id, "text": source.text(language)}
 
 
 def next_stage(plan: LearningPlan, done_stage_ids: Iterable[str] = ()) -> PlanStage | None:
@@ -222,9 +69,9 @@ def _choices(items: Iterable[tuple[str, str, str]], language: str) -> str:
 
 def _check_inputs(
     paths: LearningPaths, start: str, goal: str, hours_per_week: float, language: str | None
-) -> tuple[StartingPoint, Route]:
-    """The starting point and route asked for; PlanInputError for anything unknown or out of
-    range, listing the choices."""
+) -> tuple[StartingPoint, Goal, Route]:
+    """The starting point, goal and route asked for; PlanInputError for anything unknown or out
+    of range, listing the choices."""
     goals = [(g.id, g.title_zh, g.title_en) for g in paths.goals]
     chosen_goal = paths.goal(goal)
     if chosen_goal is None:
@@ -265,7 +112,7 @@ def _check_inputs(
             f"Resource language must be {' or '.join(LANGUAGES)} (got {language!r})",
             LANGUAGES,
         )
-    return starting_point, route
+    return starting_point, chosen_goal, route
 
 
 # --- choosing resources -----------------------------------------------------------------------
@@ -349,12 +196,6 @@ def _resource(resource: Resource) -> PlanResource:
     )
 
 
-def _stage_list(titles: Sequence[tuple[str, str]], language: str) -> str:
-    if language == "zh":
-        return "、".join(f"“{zh}”" for zh, _ in titles)
-    return ", ".join(en for _, en in titles)
-
-
 # --- the plan ---------------------------------------------------------------------------------
 
 
@@ -372,7 +213,7 @@ def plan_path(
     `language` where the catalogue allows, else a note), the article's estimate scaled to the
     hours per week with its sentence, and notes. PlanInputError for an unknown starting point,
     goal or language (listing the choices) or hours per week outside MIN..MAX."""
-    starting_point, route = _check_inputs(paths, start, goal, hours_per_week, language)
+    starting_point, chosen_goal, route = _check_inputs(paths, start, goal, hours_per_week, language)
     covered = frozenset(starting_point.covers)
     chooser = _Chooser(
         stage_ids=frozenset(s.id for s in paths.stages),
@@ -419,45 +260,12 @@ def plan_path(
                 sources=tuple(PlanSource(s.article, s.zh, s.en) for s in stage.sources),
             )
         )
-    estimate, estimate_notes = _estimate(paths, goal, route, covered, hours_per_week)
+    estimate, estimate_notes = _estimate(paths, chosen_goal, route, covered, hours_per_week)
     notes: list[PlanNote] = []
     if covered:
-        titles = [(s.title_zh, s.title_en) for s in stages if s.covered]
-        notes.append(
-            PlanNote(
-                f"你已具备的阶段标为已覆盖，不再列出资源：{_stage_list(titles, 'zh')}。",
-                f"Stages you already have are marked covered, without resources: "
-                f"{_stage_list(titles, 'en')}.",
-            )
-        )
+        notes.append(covered_note([(s.title_zh, s.title_en) for s in stages if s.covered]))
     notes += estimate_notes
-    if not_free:
-        notes.append(
-            PlanNote(
-                f"资源目录中没有免费资源的阶段：{_stage_list(not_free, 'zh')}；这些阶段列出的是"
-                "部分免费或付费的资源。",
-                f"The catalogue has no free resource for: {_stage_list(not_free, 'en')}; those "
-                "stages list partly free or paid ones.",
-            )
-        )
-    if language and not_in_language:
-        zh_name, en_name = _LANGUAGE_NAMES[language]
-        notes.append(
-            PlanNote(
-                f"资源目录中没有{zh_name}资源的阶段：{_stage_list(not_in_language, 'zh')}；这些"
-                "阶段列出的是其他语言的资源。",
-                f"The catalogue has no {en_name} resource for: "
-                f"{_stage_list(not_in_language, 'en')}; those stages list resources in another "
-                "language.",
-            )
-        )
-    if empty:
-        notes.append(
-            PlanNote(
-                f"资源目录中没有可用于这些阶段的资源：{_stage_list(empty, 'zh')}。",
-                f"The catalogue has no resource for: {_stage_list(empty, 'en')}.",
-            )
-        )
+    notes += fallback_notes(not_free, language, not_in_language, empty)
     notes += [PlanNote(n.zh, n.en) for n in route.notes]
     return LearningPlan(
         start=start,
@@ -480,14 +288,12 @@ def _spans(route: Route, covered: frozenset[str]) -> tuple[str, ...]:
 
 def _estimate(
     paths: LearningPaths,
-    goal_id: str,
+    goal: Goal,
     route: Route,
     covered: frozenset[str],
     hours_per_week: float,
 ) -> tuple[PlanEstimate, list[PlanNote]]:
     """The estimate at `hours_per_week` and the notes that explain it."""
-    goal = paths.goal(goal_id)
-    assert goal is not None  # checked by _check_inputs
     estimate = route.estimate
     spans = _spans(route, covered)
     notes: list[PlanNote] = []
@@ -535,8 +341,8 @@ def _estimate(
         ]
         notes.append(
             PlanNote(
-                f"这个估计不包括：{_stage_list(titles, 'zh')}。",
-                f"The estimate does not count: {_stage_list(titles, 'en')}.",
+                f"这个估计不包括：{stage_list(titles, 'zh')}。",
+                f"The estimate does not count: {stage_list(titles, 'en')}.",
             )
         )
     source = cited.source

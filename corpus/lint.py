@@ -112,6 +112,6 @@ def lint_articles(
 def lint_paths(corpus: Corpus) -> list[str]:
     """Warnings about the learning paths (their errors already stop `load_corpus`): the stages
     where a plan has to fall back, for lack of resources, of free ones or of one language."""
-    from corpus.paths import path_warnings  # only when linting
+    from corpus.path_resources import path_warnings  # only when linting
 
     return path_warnings(corpus.paths, corpus.resources) if corpus.paths else []

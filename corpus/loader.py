@@ -453,7 +453,7 @@ def load_corpus(
     paths = None
     if articles and not problems:
         from corpus.cards import load_cards  # cards are checked against the articles
-        from corpus.paths import load_checked_paths  # paths against articles and catalogue
+        from corpus.path_checks import load_checked_paths  # against articles and catalogue
 
         try:
             cards = load_cards(directory / "cards", articles, resources)

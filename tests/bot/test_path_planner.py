@@ -1,4 +1,3 @@
-import json
 import math
 import re
 import subprocess
@@ -8,31 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from bot.path_plan import LearningPlan, PlanInputError
 from bot.path_planner import (
     MAX_HOURS_PER_WEEK,
     MAX_RESOURCES_PER_STAGE,
     MIN_HOURS_PER_WEEK,
-    LearningPlan,
-    PlanInputError,
     next_stage,
     plan_path,
 )
 from corpus.clean import clean_markdown
-from corpus.loader import Corpus, load_corpus
-from corpus.paths import serves
+from corpus.path_resources import serves
 from corpus.schema import Resource
+from tests.conftest import shipped_corpus
 
 STARTS = ["zero", "student", "developer", "data-scientist", "other-field"]
 
 
 @cache
-def _corpus() -> Corpus:
-    return load_corpus()
-
-
-@cache
 def _paragraphs(article_id: str, language: str) -> tuple[str, ...]:
-    article = next(a for a in _corpus().articles if a.id == article_id)
+    article = next(a for a in shipped_corpus().articles if a.id == article_id)
     body = (
         article.body if article.meta.language == language else article.translations[language].body
     )
@@ -73,7 +66,7 @@ def _numbers_in(english: str) -> set[float]:
 
 
 def _plan(start: str, resources: list[Resource] | None = None, **options) -> LearningPlan:
-    corpus = _corpus()
+    corpus = shipped_corpus()
     return plan_path(
         corpus.paths, corpus.resources if resources is None else resources, start, **options
     )
@@ -84,7 +77,7 @@ def _check_prerequisites_first(plan: LearningPlan, resources: list[Resource]) ->
     covered or earlier; a resource of a covered stage counts as done)."""
     by_id = {r.id: r for r in resources}
     covered = {s.id for s in plan.stages if s.covered}
-    stage_ids = {s.id for s in _corpus().paths.stages}
+    stage_ids = {s.id for s in shipped_corpus().paths.stages}
     listed: set[str] = set()
     passed: set[str] = set()
     for stage in plan.stages:
@@ -108,7 +101,7 @@ def _check_prerequisites_first(plan: LearningPlan, resources: list[Resource]) ->
 @pytest.mark.parametrize("free_only", [False, True])
 @pytest.mark.parametrize("language", [None, "zh", "en"])
 def test_every_starting_point_gives_a_sound_plan(start, free_only, language):
-    corpus = _corpus()
+    corpus = shipped_corpus()
     paths = corpus.paths
     plan = _plan(start, free_only=free_only, language=language)
     route = paths.goal("ml-engineer").route(start)
@@ -152,7 +145,7 @@ def test_every_starting_point_gives_a_sound_plan(start, free_only, language):
 @pytest.mark.parametrize("start", STARTS)
 @pytest.mark.parametrize("hours", [MIN_HOURS_PER_WEEK, 5, 10, 22.5, 40, MAX_HOURS_PER_WEEK])
 def test_estimates_follow_the_cited_sentence(start, hours):
-    paths = _corpus().paths
+    paths = shipped_corpus().paths
     estimate = _plan(start, hours_per_week=hours).estimate
     source = estimate.source
     # the cited sentence is an article's, verbatim, and states the months used
@@ -185,7 +178,7 @@ def test_more_hours_a_week_means_fewer_months():
 
 
 def test_a_derived_estimate_says_so():
-    paths = _corpus().paths
+    paths = shipped_corpus().paths
     for route in paths.goal("ml-engineer").routes:
         plan = _plan(route.start)
         notes = [n.en for n in plan.notes]
@@ -200,7 +193,7 @@ def test_a_derived_estimate_says_so():
 
 
 def test_free_only_falls_back_with_a_note_when_nothing_is_free():
-    paid = [r.model_copy(update={"cost": "paid"}) for r in _corpus().resources]
+    paid = [r.model_copy(update={"cost": "paid"}) for r in shipped_corpus().resources]
     plan = _plan("zero", paid, free_only=True)
     taught = [s for s in plan.stages if not s.covered]
     assert all(s.resources for s in taught)
@@ -210,7 +203,7 @@ def test_free_only_falls_back_with_a_note_when_nothing_is_free():
 
 
 def test_free_only_keeps_free_resources_where_they_exist():
-    corpus = _corpus()
+    corpus = shipped_corpus()
     plan = _plan("zero", free_only=True)
     for stage in plan.stages:
         serving = [r for r in corpus.resources if serves(r, corpus.paths.stage(stage.id))]
@@ -219,7 +212,7 @@ def test_free_only_keeps_free_resources_where_they_exist():
 
 
 def test_a_language_the_catalogue_has_is_kept():
-    corpus = _corpus()
+    corpus = shipped_corpus()
     stage = corpus.paths.stage("deep-learning")
     chinese = [
         r.model_copy(update={"language": "zh"}) if serves(r, stage) and r.cost == "free" else r
@@ -233,7 +226,7 @@ def test_a_language_the_catalogue_has_is_kept():
 
 
 def test_a_prerequisite_in_the_same_stage_comes_first():
-    corpus = _corpus()
+    corpus = shipped_corpus()
     plan = _plan("zero")
     first, *_, last = next(s for s in plan.stages if len(s.resources) >= 2).resources
     edited = [
@@ -248,7 +241,7 @@ def test_a_prerequisite_in_the_same_stage_comes_first():
 
 
 def test_a_prerequisite_the_plan_cannot_meet_first_keeps_a_resource_out():
-    corpus = _corpus()
+    corpus = shipped_corpus()
     plan = _plan("zero")
     first = plan.stages[0].resources[0]
     later = plan.stages[-1].id
@@ -273,7 +266,7 @@ def test_an_unknown_starting_point_lists_the_choices():
     for start in STARTS:
         assert start in error.message("en") and start in error.message("zh")
     assert "astronaut" in str(error) and "未知的起点" in error.message("zh")
-    for starting_point in _corpus().paths.starting_points:
+    for starting_point in shipped_corpus().paths.starting_points:
         assert starting_point.title_en in error.message("en")
         assert starting_point.title_zh in error.message("zh")
 
@@ -281,7 +274,7 @@ def test_an_unknown_starting_point_lists_the_choices():
 def test_an_unknown_goal_lists_the_choices():
     with pytest.raises(PlanInputError) as info:
         _plan("zero", goal="astronaut")
-    goals = [g.id for g in _corpus().paths.goals]
+    goals = [g.id for g in shipped_corpus().paths.goals]
     assert list(info.value.choices) == goals
     assert all(g in info.value.message("en") and g in info.value.message("zh") for g in goals)
 
@@ -302,45 +295,6 @@ def test_impossible_hours_per_week_are_refused(hours):
 def test_an_unknown_language_is_refused():
     with pytest.raises(PlanInputError):
         _plan("zero", language="fr")
-    with pytest.raises(PlanInputError):
-        _plan("zero").to_json("fr")
-
-
-# --- the JSON interface ------------------------------------------------------------------------
-
-
-def test_the_json_is_the_stable_interface():
-    plan = _plan("data-scientist", hours_per_week=8, free_only=True)
-    data = json.loads(json.dumps(plan.to_json(), ensure_ascii=False))
-    assert list(data) == ["from", "goal", "hours_per_week", "stages", "estimate", "notes"]
-    assert (data["from"], data["goal"], data["hours_per_week"]) == (
-        "data-scientist",
-        "ml-engineer",
-        8,
-    )
-    for stage in data["stages"]:
-        assert list(stage) == ["id", "title", "covered", "resources", "sources"]
-        for resource in stage["resources"]:
-            assert list(resource) == ["id", "name", "url", "level", "cost", "language"]
-        for source in stage["sources"]:
-            assert list(source) == ["article_id", "text"]
-    assert list(data["estimate"]) == ["months", "hours_per_week", "source"]
-    assert list(data["estimate"]["source"]) == ["article_id", "text"]
-    assert all(isinstance(n, str) for n in data["notes"])
-
-
-def test_the_json_speaks_the_language_asked():
-    plan = _plan("developer")
-    english, chinese = plan.to_json(), plan.to_json("zh")
-    assert english["stages"][0]["title"] == plan.stages[0].title_en
-    assert chinese["stages"][0]["title"] == plan.stages[0].title_zh
-    assert chinese["estimate"]["source"]["text"] == plan.estimate.source.zh
-    assert english["estimate"]["source"]["text"] == plan.estimate.source.en
-    assert chinese["notes"] == [n.zh for n in plan.notes]
-    # by default, the language the resources were asked in
-    default = _plan("developer", language="zh").to_json()
-    assert default["stages"][0]["title"] == plan.stages[0].title_zh
-    assert default["estimate"]["source"]["text"] == plan.estimate.source.zh
 
 
 # --- next stage --------------------------------------------------------------------------------
