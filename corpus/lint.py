@@ -107,3 +107,11 @@ def lint_articles(
         ]
         reports.append(ArticleLint(article, len(passages), cleaned.removed, missing, pairs))
     return reports
+
+
+def lint_paths(corpus: Corpus) -> list[str]:
+    """Warnings about the learning paths (their errors already stop `load_corpus`): the stages
+    where a plan has to fall back, for lack of resources, of free ones or of one language."""
+    from corpus.path_resources import path_warnings  # only when linting
+
+    return path_warnings(corpus.paths, corpus.resources) if corpus.paths else []

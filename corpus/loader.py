@@ -27,6 +27,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 if TYPE_CHECKING:
     from corpus.cards import AnswerCard
+    from corpus.paths import LearningPaths
 
 Model = TypeVar("Model", bound=BaseModel)
 # The largest article file accepted: the shipped articles are 5-14 KB, so a megabyte is a book
@@ -106,6 +107,7 @@ class Corpus:
     resources: list[Resource]
     glossary: list[GlossaryEntry] = field(default_factory=list)
     cards: list[AnswerCard] = field(default_factory=list)
+    paths: LearningPaths | None = None  # corpus/paths.yaml; None without one
 
     def content_hash(self) -> str:
         """A hash of every input that changes what the index contains."""
@@ -118,7 +120,7 @@ class Corpus:
                 digest.update(translation.meta.model_dump_json().encode())
                 digest.update(translation.body.encode())
         for resource in sorted(self.resources, key=lambda r: r.id):
-            digest.update(resource.model_dump_json().encode())
+            digest.update(resource.model_dump_json(exclude=set(Resource.PLAN_FIELDS)).encode())
         for entry in self.glossary:
             digest.update(entry.model_dump_json().encode())
         for card in self.cards:
@@ -448,13 +450,23 @@ def load_corpus(
                             f"unknown article id {article_id!r}",
                         )
                     )
+    paths = None
     if articles and not problems:
         from corpus.cards import load_cards  # cards are checked against the articles
+        from corpus.path_checks import load_checked_paths  # against articles and catalogue
 
         try:
             cards = load_cards(directory / "cards", articles, resources)
         except CorpusError as exc:
             problems += exc.problems
+        try:
+            paths = load_checked_paths(
+                directory / "paths.yaml", articles, resources, directory / "resources.yaml"
+            )
+        except CorpusError as exc:
+            problems += exc.problems
     if problems:
         raise CorpusError(problems)
-    return Corpus(articles=articles, resources=resources, glossary=glossary, cards=cards)
+    return Corpus(
+        articles=articles, resources=resources, glossary=glossary, cards=cards, paths=paths
+    )

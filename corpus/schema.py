@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -126,9 +126,32 @@ class Resource(_Strict):
     description_zh: str = Field(min_length=1)
     description_en: str = Field(min_length=1)
     mentioned_in: list[str] = Field(default_factory=list)
+    # What a learning plan needs (corpus/paths.yaml, checked there): the stage the resource
+    # serves, its rough effort when the article or its well-known size gives one, and the
+    # resources or stages to have done first. Optional, so catalogues without them stay valid.
+    stage: str | None = None
+    hours: float | None = Field(default=None, gt=0)
+    prerequisites: list[str] = Field(default_factory=list)
+    # The index neither embeds nor serves them: its hash and records leave them out, so editing
+    # a plan field rebuilds nothing.
+    PLAN_FIELDS: ClassVar[frozenset[str]] = frozenset({"stage", "hours", "prerequisites"})
 
     _slug = field_validator("id")(_check_slug)
     _topics = field_validator("topics")(_check_topics)
+
+    @field_validator("stage")
+    @classmethod
+    def _stage_slug(cls, value: str | None) -> str | None:
+        return None if value is None else _check_slug(value)
+
+    @field_validator("prerequisites")
+    @classmethod
+    def _prerequisite_slugs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_slug(value)
+        if len(set(values)) != len(values):
+            raise ValueError("a prerequisite is listed twice")
+        return values
 
     def embedding_text(self) -> str:
         """Text the embedder sees for this resource: name, both descriptions and topics."""

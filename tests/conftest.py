@@ -1,15 +1,26 @@
-"""Shared fixtures: a small synthetic corpus, a deterministic fake embedder, real models."""
+"""Shared fixtures: a small synthetic corpus, copies of the shipped learning paths to edit, a
+deterministic fake embedder, real models."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from corpus.loader import load_corpus
+from corpus.loader import (
+    SHIPPED_CORPUS_DIR,
+    Corpus,
+    CorpusError,
+    Problem,
+    load_corpus,
+    load_resources,
+)
+from corpus.path_checks import load_checked_paths
 from index.build import build_index
 from index.embedders import BundledE5Embedder, EmbedderConfig
 
@@ -103,6 +114,55 @@ def write_card(root: Path, card_id: str = "alpha-math", quote: str = "线性代�
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(CARD.format(id=card_id, quote=quote), encoding="utf-8")
     return path
+
+
+# --- the shipped learning paths, copied to edit ---------------------------------------------------
+
+
+@functools.cache
+def shipped_corpus() -> Corpus:
+    """The shipped corpus, loaded once per session (do not change it)."""
+    return load_corpus()
+
+
+def copy_shipped_corpus(tmp_path: Path) -> Path:
+    """The shipped corpus without its question set (the paths check needs every article)."""
+    root = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS_DIR / "articles", root / "articles")
+    shutil.copytree(SHIPPED_CORPUS_DIR / "cards", root / "cards")
+    for name in ("resources.yaml", "glossary.yaml", "paths.yaml"):
+        shutil.copy(SHIPPED_CORPUS_DIR / name, root / name)
+    return root
+
+
+def copy_path_files(tmp_path: Path) -> Path:
+    """A copy of the shipped paths and catalogue, to edit (checked by `corpus_problems`)."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name in ("resources.yaml", "paths.yaml"):
+        shutil.copy(SHIPPED_CORPUS_DIR / name, root / name)
+    return root
+
+
+def edit_first(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` with `new`; the 1-based line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def corpus_problems(root: Path) -> list[Problem]:
+    """The problems of a corpus directory. Without articles (a copy of the paths and the
+    catalogue only), the shipped articles stand in: faster than copying and reading them."""
+    with pytest.raises(CorpusError) as info:
+        if (root / "articles").is_dir():
+            load_corpus(root)
+        else:
+            resources = load_resources(root / "resources.yaml")
+            articles = shipped_corpus().articles
+            load_checked_paths(root / "paths.yaml", articles, resources, root / "resources.yaml")
+    return info.value.problems
 
 
 class HashEmbedder:
