@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from bot.path_plan import LearningPlan, PlanInputError
-from bot.path_planner import plan_path
+from bot.services.path_plan import LearningPlan, PlanInputError
+from bot.services.paths import plan_path
 from tests.conftest import shipped_corpus
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.path_plan import LearningPlan, PlanInputError
-from bot.path_planner import (
+from bot.services.path_plan import LearningPlan, PlanInputError
+from bot.services.paths import (
     MAX_HOURS_PER_WEEK,
     MAX_RESOURCES_PER_STAGE,
     MIN_HOURS_PER_WEEK,

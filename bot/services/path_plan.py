@@ -1,4 +1,4 @@
-"""A learning plan as data (`bot.path_planner` makes them): frozen dataclasses, the bilingual
+"""A learning plan as data (`bot.services.paths` makes them): frozen dataclasses, the bilingual
 notes that explain where a plan falls back, and `LearningPlan.to_json()`, the stable interface:
 
     {"from", "goal", "hours_per_week",

@@ -3,7 +3,7 @@ with 1-3 catalogue resources each, chosen for the member, and the time estimate 
 scaled to their hours per week.
 
 Pure logic over the corpus (no discord, no index), shared by the CLI and Discord adapters. The
-plan it returns, its notes and its JSON (the stable interface) are in `bot.path_plan`.
+plan it returns, its notes and its JSON (the stable interface) are in `bot.services.path_plan`.
 
 Resources: those serving the stage (corpus.path_resources.serves) whose prerequisites are met
 by what the plan lists before them (or the starting point covers); ranked by an explicit
@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.path_plan import (
+from bot.services.path_plan import (
     LANGUAGES,
     LearningPlan,
     PlanEstimate,
