@@ -314,7 +314,7 @@ def test_next_stage_skips_covered_and_done_stages():
 
 def test_the_planner_imports_neither_discord_nor_the_index():
     code = (
-        "import sys, bot.path_planner; "
+        "import sys, bot.services.paths; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'index', 'faiss')]; "
         "assert not bad, bad"
     )
