@@ -318,4 +318,4 @@ def test_the_planner_imports_neither_discord_nor_the_index():
         "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'index', 'faiss')]; "
         "assert not bad, bad"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[3])
