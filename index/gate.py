@@ -11,7 +11,7 @@ import numpy as np
 from corpus.schema import LabelledQuestion
 from index.embedders import Embedder
 from index.evaluation import EVAL_K, RESOURCE_K, EvalReport, evaluate
-from index.generations import PublishRefused
+from index.manifest import PublishRefused
 from index.quality import GateReport, QuestionChange
 from index.retriever import Retriever
 from index.search_config import RetrieverConfig

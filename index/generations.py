@@ -15,25 +15,29 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.quality import GateReport
-
-# 2: sentence vectors for the answer's lead; 3: translations as search units; 4: answer cards;
-# 5: the card phrasings' token postings
-FORMAT_VERSION = 5
+from index.manifest import (
+    MANIFEST,
+    BuildLocked,
+    FileChecksum,
+    IndexCorrupt,
+    IndexMissing,
+    IndexStoreError,
+    Manifest,
+    sha256_of,
+)
 
 KEEP_GENERATIONS = 3  # the served one plus two to fall back on
 
-MANIFEST = "manifest.json"
 
 CURRENT = "CURRENT"
 
@@ -48,91 +52,6 @@ GENERATIONS = "generations"
 CACHE_FILE = "embeddings.sqlite"
 
 LOCK_FILE = ".lock"
-
-
-class IndexStoreError(Exception):
-    """Base of index errors; the message says what to run to fix it."""
-
-
-class IndexMissing(IndexStoreError):
-    """No index has been built yet."""
-
-
-class IndexMismatch(IndexStoreError):
-    """The index was built by another embedder or an older format."""
-
-
-class IndexCorrupt(IndexStoreError):
-    """Index files are missing, truncated or damaged."""
-
-
-class BuildLocked(IndexStoreError):
-    """Another build holds the lock."""
-
-
-class PublishRefused(IndexStoreError):
-    """The quality gate refused the new generation; the served one is unchanged."""
-
-    def __init__(self, message: str, details: GateReport | None = None):
-        super().__init__(message)
-        self.details = details  # what the gate found (the questions that got worse)
-
-
-@dataclass(frozen=True)
-class FileChecksum:
-    """A file of a generation as its manifest lists it."""
-
-    bytes: int
-    sha256: str  # hex digest
-
-    @classmethod
-    def of(cls, path: Path) -> FileChecksum:
-        """The size and checksum of `path` now."""
-        return cls(path.stat().st_size, sha256_of(path))
-
-    @classmethod
-    def parse(cls, data: Any) -> FileChecksum:
-        """From the manifest's JSON; TypeError when it is not `{"bytes": n, "sha256": hex}`."""
-        if not isinstance(data, dict) or set(data) != {"bytes", "sha256"}:
-            raise TypeError(f"a file entry is {data!r}")
-        size, digest = data["bytes"], data["sha256"]
-        if isinstance(size, bool) or not isinstance(size, int) or not isinstance(digest, str):
-            raise TypeError(f"a file entry is {data!r}")
-        return cls(size, digest)
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What an index generation contains and how it was made."""
-
-    format_version: int
-    embedder_id: str
-    dim: int
-    corpus_hash: str
-    passage_count: int
-    resource_count: int
-    built_at: str
-    build_seconds: float
-    tokenizer: str
-    files: dict[str, FileChecksum]  # by path relative to the generation
-    # how the passage vectors are searched (index.ann); older manifests: always exact
-    vector_index: str = "exact (flat)"
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        """Read and check a manifest file."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            files = data.pop("files")
-            if not isinstance(files, dict):
-                raise TypeError(f"files is {type(files).__name__}")
-            return cls(**data, files={name: FileChecksum.parse(e) for name, e in files.items()})
-        except FileNotFoundError:
-            raise IndexCorrupt(f"{path} is missing: rebuild with `careerbot index build`") from None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise IndexCorrupt(
-                f"{path} is unreadable ({exc}): rebuild with `careerbot index build --force`"
-            ) from None
 
 
 def _served_name(index_root: Path) -> str:
@@ -201,14 +120,6 @@ def build_lock(index_root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fsync_dir(path: Path) -> None:
@@ -305,16 +216,85 @@ def verify_generation(directory: Path, *, checksums: bool = True) -> Manifest:
     return manifest
 
 
-def check_compatible(manifest: Manifest, embedder_id: str) -> None:
-    """Refuse an index of another format or embedder."""
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"the index has format version {manifest.format_version}, this careerbot reads "
-            f"{FORMAT_VERSION}: rebuild with `careerbot index build --force`"
-        )
-    if manifest.embedder_id != embedder_id:
-        raise IndexMismatch(
-            f"the index was built with embedder {manifest.embedder_id!r} but the configuration "
-            f"says {embedder_id!r}: rebuild with `careerbot index build` (or change the "
-            "embedder setting back)"
-        )
+def new_generation_name() -> str:
+    """A new generation's name: the UTC time of its build, so names sort by age."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+@contextlib.contextmanager
+def staging_directory(index_root: Path, generation: str) -> Iterator[Path]:
+    """A fresh directory to write `generation` in, beside the served ones (the leftovers of
+    killed builds removed first), removed again if the block fails: a build that fails, is
+    refused or is killed leaves the served generation alone. Call with the build lock held."""
+    generations = index_root / GENERATIONS
+    remove_dead_staging(generations)
+    staging = generations / f".tmp-{generation}-{os.getpid()}"
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def file_checksums(staging: Path) -> dict[str, FileChecksum]:
+    """Size and checksum of every file written so far, by path relative to `staging`."""
+    return {
+        str(path.relative_to(staging)): FileChecksum.of(path)
+        for path in sorted(staging.rglob("*"))
+        if path.is_file()
+    }
+
+
+def seal(staging: Path, manifest: Manifest) -> None:
+    """Write the manifest and fsync the whole staging directory."""
+    write_json(staging / MANIFEST, asdict(manifest))
+    fsync_tree(staging)
+
+
+def checksum_new_files(staging: Path, manifest: Manifest) -> Manifest:
+    """The manifest with the files written into the staging directory after it (the quality
+    gate's report) checksummed too, rewritten: `verify` covers everything in a generation."""
+    files = dict(manifest.files)
+    for path in sorted(staging.rglob("*")):
+        name = str(path.relative_to(staging))
+        if path.is_file() and name != MANIFEST and name not in files:
+            files[name] = FileChecksum.of(path)
+    if files == manifest.files:
+        return manifest
+    updated = replace(manifest, files=files)
+    seal(staging, updated)
+    return updated
+
+
+def install(index_root: Path, staging: Path, generation: str) -> None:
+    """Rename a checked staging directory into place (served only once `publish` says so)."""
+    generations = index_root / GENERATIONS
+    os.rename(staging, generations / generation)
+    fsync_dir(generations)
+
+
+def rollback(index_root: Path, embedder_id: str) -> str:
+    """Serve the generation built before the current one; returns its name.
+
+    Takes the build lock and checks the older generation fully (checksums, counts, embedder)
+    before switching, so a rollback never publishes a broken or incompatible index.
+    """
+    # Loading is the full check; the loader reads this module, so it is imported here.
+    from index.store import load_generation
+
+    with build_lock(index_root):
+        current = current_generation_dir(index_root).name
+        published = published_generations(index_root)
+        older = [
+            name for name in list_generations(index_root) if name < current and name in published
+        ]
+        if not older:
+            raise IndexStoreError(
+                f"no published generation older than {current} is kept in "
+                f"{index_root / GENERATIONS}: nothing to roll back to"
+            )
+        target = older[-1]
+        load_generation(index_root / GENERATIONS / target, embedder_id)
+        publish(index_root, target)
+        return target

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from corpus.schema import Cost, Language, Level, ResourceKind
-from index.generations import IndexCorrupt, write_json
+from index.generations import write_json
+from index.manifest import IndexCorrupt
 
 if TYPE_CHECKING:
     from corpus.chunk import Passage

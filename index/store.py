@@ -21,18 +21,10 @@ if TYPE_CHECKING:
     import faiss
 
 from index.generations import (
-    GENERATIONS,
-    IndexCorrupt,
-    IndexStoreError,
-    Manifest,
-    build_lock,
-    check_compatible,
     current_generation_dir,
-    list_generations,
-    publish,
-    published_generations,
     verify_generation,
 )
+from index.manifest import IndexCorrupt, Manifest, check_compatible
 
 
 def import_faiss() -> Any:
@@ -139,26 +131,3 @@ def load_generation(directory: Path, embedder_id: str) -> LoadedIndex:
         card_vectors,
         card_postings,
     )
-
-
-def rollback(index_root: Path, embedder_id: str) -> str:
-    """Serve the generation built before the current one; returns its name.
-
-    Takes the build lock and checks the older generation fully (checksums, counts, embedder)
-    before switching, so a rollback never publishes a broken or incompatible index.
-    """
-    with build_lock(index_root):
-        current = current_generation_dir(index_root).name
-        published = published_generations(index_root)
-        older = [
-            name for name in list_generations(index_root) if name < current and name in published
-        ]
-        if not older:
-            raise IndexStoreError(
-                f"no published generation older than {current} is kept in "
-                f"{index_root / GENERATIONS}: nothing to roll back to"
-            )
-        target = older[-1]
-        load_generation(index_root / GENERATIONS / target, embedder_id)
-        publish(index_root, target)
-        return target

@@ -21,7 +21,7 @@ from bot.i18n import t
 from bot.services import reindex
 from corpus.loader import CorpusError
 from index.embedders import Embedder, EmbedderError, LazyEmbedder
-from index.generations import IndexStoreError
+from index.manifest import IndexStoreError
 from index.query import InvalidQuestion, detect_language
 
 if TYPE_CHECKING:

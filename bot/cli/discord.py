@@ -28,7 +28,7 @@ def run(
     with expected_errors():
         settings = load_settings()
         token = discord_token(settings)
-        from index.generations import check_compatible
+        from index.manifest import check_compatible
 
         manifest = verify_generation(current_generation_dir(settings.index_root))
         check_compatible(manifest, settings.embedder.embedder_id())

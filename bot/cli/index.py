@@ -8,13 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from index.generations import (
-    IndexStoreError,
-    PublishRefused,
-    current_generation_dir,
-    list_generations,
-    verify_generation,
-)
+from index.generations import current_generation_dir, list_generations, verify_generation
+from index.manifest import IndexStoreError, PublishRefused
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -26,6 +21,7 @@ from bot.cli._common import (
     load_settings,
     out,
 )
+from bot.services import reindex
 
 
 @index_app.command("build")
@@ -90,9 +86,7 @@ def index_rollback() -> None:
     """Serve the previous generation again (a running bot picks it up by itself)."""
     with expected_errors():
         settings = load_settings()
-        from index.store import rollback
-
-        name = rollback(settings.index_root, settings.embedder.embedder_id())
+        name = reindex.rollback(settings)
         out.print(f"Now serving generation {name}.")
 
 
@@ -104,8 +98,8 @@ def index_status() -> None:
         from rich.table import Table
 
         from index.ann import planned_vector_index
-        from index.build import corpus_fingerprint
-        from index.generations import check_compatible
+        from index.build_inputs import corpus_fingerprint
+        from index.manifest import check_compatible
 
         directory = current_generation_dir(settings.index_root)
         manifest = verify_generation(directory, checksums=False)

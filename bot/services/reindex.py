@@ -1,5 +1,5 @@
 """What the CLI and the Discord bot both do with the index: open the retriever (building the
-index on first use) and rebuild behind the quality gate with progress. No discord import: the
+index on first use), rebuild behind the quality gate with progress, and roll back. No discord import: the
 adapters (`bot/cli/`, `bot/discord/exts/admin/_cog.py`, `bot/discord/app.py`) call these and render the result.
 
 The build code (`index.build`, the embedding cache, the evaluation) is imported by the functions
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from index.embedders import Embedder, make_embedder
-from index.generations import IndexMissing
+from index.manifest import IndexMissing
 from index.retriever import Retriever
 
 if TYPE_CHECKING:
@@ -100,3 +100,10 @@ def open_retriever(
     if notice:
         notice(f"Index built: {report.manifest.passage_count} passages in {report.seconds:.1f}s.")
     return Retriever.open(settings.index_root, embedder, settings.retrieval)
+
+
+def rollback(settings: Settings) -> str:
+    """Serve the generation built before the current one (checked fully first); its name."""
+    from index.generations import rollback as rollback_generation
+
+    return rollback_generation(settings.index_root, settings.embedder.embedder_id())

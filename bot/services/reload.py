@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.services.worker import SearchWorker
-from index.generations import IndexStoreError, current_generation_dir
+from index.generations import current_generation_dir
+from index.manifest import IndexStoreError
 from index.retriever import Retriever
 from index.store import load_generation
 

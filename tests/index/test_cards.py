@@ -132,7 +132,8 @@ def test_a_question_no_card_is_close_to_falls_back_to_retrieval(card_retriever):
 
 
 def test_an_index_without_its_card_files_is_refused(tmp_path):
-    from index.generations import IndexCorrupt, current_generation_dir
+    from index.generations import current_generation_dir
+    from index.manifest import IndexCorrupt
     from index.store import load_index
 
     root = write_small_corpus(tmp_path / "corpus")

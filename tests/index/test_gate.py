@@ -9,16 +9,11 @@ from corpus.schema import ExpectedPassage, LabelledQuestion
 from index.build import build_index
 from index.embedders import EmbedderConfig
 from index.gate import QUALITY_FILE, quality_gate
-from index.generations import (
-    GENERATIONS,
-    IndexStoreError,
-    PublishRefused,
-    current_generation_dir,
-    list_generations,
-)
+from index.generations import GENERATIONS, current_generation_dir, list_generations, rollback
+from index.manifest import IndexStoreError, PublishRefused
 from index.quality import GateReport
 from index.search_config import RetrieverConfig
-from index.store import load_index, rollback
+from index.store import load_index
 from tests.conftest import HashEmbedder
 
 CONFIG = EmbedderConfig(backend="bundled")

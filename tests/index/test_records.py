@@ -9,7 +9,8 @@ from corpus.chunk import Passage, chunk_article
 from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig
-from index.generations import MANIFEST, IndexCorrupt, current_generation_dir, sha256_of
+from index.generations import current_generation_dir
+from index.manifest import MANIFEST, IndexCorrupt, sha256_of
 from index.records import PassageRecord, ResourceRecord, read_records, record_data, write_records
 from index.store import load_index
 from tests.conftest import HashEmbedder

@@ -10,17 +10,13 @@ from index.build import build_index
 from index.embedders import Embedder, EmbedderConfig
 from index.generations import (
     CURRENT,
-    FORMAT_VERSION,
     GENERATIONS,
-    BuildLocked,
-    IndexCorrupt,
-    IndexMismatch,
-    IndexMissing,
     build_lock,
     current_generation_dir,
     read_current_manifest,
     verify_generation,
 )
+from index.manifest import FORMAT_VERSION, BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
 from index.store import load_index
 from tests.conftest import HashEmbedder
 

@@ -9,9 +9,8 @@ from bot.services.worker import SearchOptions, SearchWorker
 from corpus.loader import load_corpus
 from index.build import build_index
 from index.embedders import EmbedderConfig
-from index.generations import CURRENT, GENERATIONS
+from index.generations import CURRENT, GENERATIONS, rollback
 from index.retriever import Retriever
-from index.store import rollback
 from tests.conftest import HashEmbedder
 
 QUESTION = "机器学习工程师要学哪些数学"

@@ -18,7 +18,7 @@ from bot.i18n import Language, language_of_locale, t
 from bot.services import reindex
 from corpus.loader import CorpusError
 from index.build import BuildReport
-from index.generations import IndexStoreError, PublishRefused
+from index.manifest import IndexStoreError, PublishRefused
 from index.quality import GateReport
 from index.retriever import Retriever
 
