@@ -21,15 +21,19 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from corpus.loader import MAX_ARTICLE_BYTES, SHIPPED_CORPUS_DIR, Corpus, load_corpus
+from corpus.loader import MAX_ARTICLE_BYTES, SHIPPED_CORPUS_DIR
 from corpus.schema import Language
 from index.ann import VectorIndexConfig
 from index.embedders import EmbedderConfig
-from index.query import DISCORD_QUESTION_CHARS
 from index.search_config import RetrieverConfig
 
 DEFAULT_CONFIG_FILE = Path("careerbot.yaml")
 CONFIG_ENV = "CAREERBOT_CONFIG"
+
+
+# The longest question the Discord bot takes (and pins store): a message-sized question; a
+# longer one is refused with a message rather than truncated.
+DISCORD_QUESTION_CHARS = 500
 
 
 class ConfigError(Exception):
@@ -310,10 +314,6 @@ class Settings(BaseSettings):
     )
 
     _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
-
-    def load_corpus(self) -> Corpus:
-        """The configured corpus, loaded and checked (CorpusError lists every problem)."""
-        return load_corpus(self.corpus_dir, self.max_article_bytes)
 
     @property
     def questions_file(self) -> Path:

@@ -12,9 +12,6 @@ from corpus.schema import Language
 # The longest question the retriever accepts. Real questions are a few sentences; past this the
 # embedder truncates anyway and the text is more likely a paste than a question.
 MAX_QUESTION_CHARS = 1000
-# The longest question the Discord bot takes (and pins store): a message-sized question; a
-# longer one is refused with a message rather than truncated.
-DISCORD_QUESTION_CHARS = 500
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")

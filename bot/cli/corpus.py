@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 from rich.markup import escape
 
+from bot.services.corpus import load_configured_corpus
 from corpus.loader import CorpusError, Problem, load_questions
 from index.embedders import LazyEmbedder
 
@@ -39,7 +40,7 @@ def corpus_lint(
 
     with expected_errors():
         settings = load_settings()
-        corpus = settings.load_corpus()
+        corpus = load_configured_corpus(settings)
         embed = None if skip_similarity else LazyEmbedder(settings.embedder).embed_passages
         reports = lint_articles(corpus, embed)
         weak: list[Problem] = []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from bot.services.corpus import load_configured_corpus
 from index.generations import current_generation_dir, list_generations, verify_generation
 from index.manifest import IndexStoreError, PublishRefused
 
@@ -118,7 +119,7 @@ def index_status() -> None:
             check_compatible(manifest, settings.embedder.embedder_id())
         except IndexStoreError as exc:
             problems.append(str(exc))
-        if corpus_fingerprint(settings.load_corpus()) != manifest.corpus_hash:
+        if corpus_fingerprint(load_configured_corpus(settings)) != manifest.corpus_hash:
             problems.append("the corpus changed since this build: run `careerbot index build`")
         planned = planned_vector_index(manifest.passage_count, settings.index.vectors)
         if planned != manifest.vector_index:

@@ -11,6 +11,7 @@ import typer
 import yaml
 from rich.markup import escape
 
+from bot.services.corpus import load_configured_corpus
 from corpus.loader import load_questions
 from index.query import InvalidQuestion, normalize_question
 
@@ -160,7 +161,7 @@ def eval_command(
 
     with expected_errors():
         settings = load_settings()
-        corpus = settings.load_corpus()
+        corpus = load_configured_corpus(settings)
         questions = load_questions(questions_file or settings.questions_file, corpus)
         retriever = open_retriever(settings)
         if calibrate:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from bot.config import Settings
+from bot.config import DISCORD_QUESTION_CHARS, Settings
 from bot.db.answer_log_store import DeliveredAnswer, Stats
 from bot.db.database import Database
 from bot.db.pin_store import Pin, PinNotFound, PinQuestion
@@ -27,7 +27,7 @@ from bot.services.journal import AnswerJournal
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
-from index.query import DISCORD_QUESTION_CHARS, InvalidQuestion
+from index.query import InvalidQuestion
 from index.results import SearchResult
 
 log = logging.getLogger(__name__)

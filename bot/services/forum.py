@@ -9,7 +9,6 @@ rebuilds the index without encoding again; posts encoded by another embedder are
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -20,6 +19,7 @@ from bot.db.forum_store import ForumStore, StoredPost
 from bot.services.feedback import hash_user_id
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
+from index.guild_vectors import GuildVectors
 from index.query import QuestionLanguage, detect_language
 
 log = logging.getLogger(__name__)
@@ -37,68 +37,21 @@ class SimilarThread:
     similarity: float
 
 
-class _GuildPosts:
-    """One server's posts in arrays that grow by doubling, so adding a post is amortised O(1)
-    and a lookup is one matrix-vector product over the filled rows."""
-
-    def __init__(self, dim: int):
-        self.count = 0
-        self.thread_ids = np.zeros(16, dtype=np.int64)
-        self.chinese = np.zeros(16, dtype=bool)
-        self.solved = np.zeros(16, dtype=bool)
-        self.vectors = np.zeros((16, dim), dtype=np.float32)  # L2-normalised rows
-        self.titles: list[str] = []
-        self.row_of: dict[int, int] = {}
-
-    def put(self, thread_id: int, title: str, chinese: bool, solved: bool, vector: np.ndarray):
-        row = self.row_of.get(thread_id)
-        if row is None:
-            if self.count == len(self.thread_ids):
-                grown = 2 * self.count
-                self.thread_ids = np.resize(self.thread_ids, grown)
-                self.chinese = np.resize(self.chinese, grown)
-                self.solved = np.resize(self.solved, grown)
-                self.vectors = np.resize(self.vectors, (grown, self.vectors.shape[1]))
-            row = self.count
-            self.count += 1
-            self.row_of[thread_id] = row
-            self.titles.append(title)
-        self.thread_ids[row] = thread_id
-        self.chinese[row] = chinese
-        self.solved[row] = solved
-        self.vectors[row] = vector
-        self.titles[row] = title
-
-    def remove(self, thread_id: int) -> bool:
-        row = self.row_of.pop(thread_id, None)
-        if row is None:
-            return False
-        last = self.count - 1
-        if row != last:  # the last row fills the gap
-            moved = int(self.thread_ids[last])
-            self.thread_ids[row] = self.thread_ids[last]
-            self.chinese[row] = self.chinese[last]
-            self.solved[row] = self.solved[last]
-            self.vectors[row] = self.vectors[last]
-            self.titles[row] = self.titles[last]
-            self.row_of[moved] = row
-        self.titles.pop()
-        self.count = last
-        return True
+@dataclass(frozen=True)
+class _Post:
+    title: str
+    solved: bool
 
 
 class SimilarPostIndex:
-    """Per-server post vectors, searched exactly by one matrix-vector product (10,000 posts:
-    about a millisecond). Safe across threads: a lock guards the arrays."""
+    """Per-server post vectors (one row per thread), searched exactly (index.guild_vectors)."""
 
     def __init__(self, dim: int):
         self.dim = dim
-        self._guilds: dict[int, _GuildPosts] = {}
-        self._lock = threading.Lock()
+        self._posts: GuildVectors[_Post] = GuildVectors(dim)
 
     def __len__(self) -> int:
-        with self._lock:
-            return sum(posts.count for posts in self._guilds.values())
+        return len(self._posts)
 
     def put(
         self,
@@ -110,17 +63,7 @@ class SimilarPostIndex:
         vector: np.ndarray,
     ) -> None:
         """Add a post, or replace it if it is there."""
-        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if vector.shape[0] != self.dim:
-            raise ValueError(f"post vector has dimension {vector.shape[0]}, index {self.dim}")
-        norm = float(np.linalg.norm(vector))
-        vector = vector / (norm or 1.0)
-        with self._lock:
-            for other_id, other in self._guilds.items():
-                if other_id != guild_id:
-                    other.remove(thread_id)
-            posts = self._guilds.setdefault(guild_id, _GuildPosts(self.dim))
-            posts.put(thread_id, title, language == "zh", solved, vector)
+        self._posts.put(thread_id, guild_id, [(_Post(title, solved), language)], vector)
 
     def put_many(self, posts: Sequence[StoredPost]) -> None:
         """Add stored posts (at start-up)."""
@@ -136,9 +79,7 @@ class SimilarPostIndex:
 
     def remove(self, thread_id: int) -> None:
         """Forget a post (nothing happens if it is unknown)."""
-        with self._lock:
-            for posts in self._guilds.values():
-                posts.remove(thread_id)
+        self._posts.remove(thread_id)
 
     def similar(
         self,
@@ -151,33 +92,24 @@ class SimilarPostIndex:
         exclude: int | None = None,
     ) -> list[SimilarThread]:
         """Up to `limit` posts of the guild close enough to the query, solved ones first, then
-        by similarity. The other language's posts need only the lower threshold: the
-        embedder's cosines across languages run lower for the same meaning."""
-        with self._lock:
-            posts = self._guilds.get(guild_id)
-            if posts is None or posts.count == 0 or limit <= 0:
-                return []
-            n = posts.count
-            similarities = posts.vectors[:n] @ np.asarray(query_vector, dtype=np.float32)
-            same = posts.chinese[:n] == (language == "zh")
-            thresholds = np.where(same, same_language_threshold, cross_language_threshold)
-            qualifying = similarities >= thresholds
-            if exclude is not None and exclude in posts.row_of:
-                qualifying[posts.row_of[exclude]] = False
-            rows = np.flatnonzero(qualifying)
-            # solved first, then by similarity (cosines are at most 1, so +2 ranks a solved
-            # post above every open one)
-            order = similarities[rows] + 2.0 * posts.solved[rows]
-            best = rows[np.argsort(-order, kind="stable")[:limit]]
-            return [
-                SimilarThread(
-                    int(posts.thread_ids[row]),
-                    posts.titles[row],
-                    bool(posts.solved[row]),
-                    float(similarities[row]),
-                )
-                for row in best
-            ]
+        by similarity (the other language's posts need only the lower threshold)."""
+        if limit <= 0:
+            return []
+        matches = self._posts.matches(
+            guild_id,
+            query_vector,
+            language,
+            same_language_threshold,
+            cross_language_threshold,
+            exclude,
+        )
+        # solved first, then by similarity (cosines are at most 1, so +2 ranks a solved post
+        # above every open one); equals keep their order
+        matches.sort(key=lambda match: -(match.similarity + 2.0 * match.payload.solved))
+        return [
+            SimilarThread(match.owner, match.payload.title, match.payload.solved, match.similarity)
+            for match in matches[:limit]
+        ]
 
 
 def post_question(title: str, content: str, max_chars: int) -> str:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot.services.corpus import load_configured_corpus
 from index.embedders import Embedder, make_embedder
 from index.manifest import IndexMissing
 from index.retriever import Retriever
@@ -62,7 +63,7 @@ def rebuild(
     when `gate` (PublishRefused when it refuses; the served generation is kept)."""
     from index.build import build_index
 
-    corpus = settings.load_corpus()
+    corpus = load_configured_corpus(settings)
     quality_gate = quality_gate_for(settings, corpus, embedder, notice) if gate else None
     return build_index(
         corpus,
