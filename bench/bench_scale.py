@@ -395,7 +395,7 @@ def serve_stage(size: int, workdir: Path, rounds: int) -> dict[str, Any]:
     import faiss
 
     from index.ann import prepare_for_search
-    from index.generations import FORMAT_VERSION, Manifest
+    from index.manifest import FORMAT_VERSION, Manifest
     from index.records import PassageRecord, ResourceRecord, read_records
     from index.retriever import Retriever
     from index.search_config import RetrieverConfig

@@ -13,8 +13,10 @@ from pydantic import Field, field_validator
 
 from corpus.chunk import Passage
 from corpus.clean import clean_markdown
-from corpus.loader import Article, CorpusError, Problem, load_yaml_items, yaml_line
+from corpus.loader import Article
+from corpus.problems import CorpusError, Problem
 from corpus.schema import Language, Resource, _check_slug, _Strict
+from corpus.yaml_files import load_yaml_items, yaml_line
 
 # A card's phrasing is matched like a member's question, so it obeys the bot's question limit;
 # its answer is the reply's first lines, short enough to read at a glance.

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from corpus.align import SentenceGroup, align_sentences, structure_problems
 from corpus.clean import Block, CleanedArticle, clean_markdown
-from corpus.loader import Article, CorpusError, Problem
+from corpus.loader import Article
+from corpus.problems import CorpusError, Problem
 
 # A passage of 150-600 characters holds one idea with enough context to answer a question, and
 # stays well under the embedder's 512-token window (Chinese runs about one token per character).

@@ -11,7 +11,8 @@ import numpy as np
 
 from corpus.chunk import Passage, chunk_article
 from corpus.clean import CleanedArticle, RemovedBlock, clean_markdown
-from corpus.loader import Article, Corpus, CorpusError, Problem
+from corpus.loader import Article, Corpus
+from corpus.problems import CorpusError, Problem
 
 # Cosine of the bundled multilingual embedder between a passage and its translation: faithful
 # pairs of the shipped corpus score 0.86-0.95, while a passage and an unrelated passage of the

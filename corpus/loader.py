@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from corpus.clean import HTML_COMMENT
+from corpus.problems import CorpusError, Problem
 from corpus.schema import (
     ArticleMeta,
     GlossaryEntry,
@@ -19,43 +19,25 @@ from corpus.schema import (
     Resource,
     TranslationMeta,
 )
+from corpus.yaml_files import (
+    Model,
+    line_of,
+    load_yaml_list,
+    parse_yaml,
+    problems_from,
+    read_text,
+)
 
 SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent
 FRONT_MATTER_FENCE = "---"
-# libyaml's loader parses the catalogue ten times faster than the pure-Python one; same rules.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 if TYPE_CHECKING:
     from corpus.cards import AnswerCard
     from corpus.paths import LearningPaths
 
-Model = TypeVar("Model", bound=BaseModel)
 # The largest article file accepted: the shipped articles are 5-14 KB, so a megabyte is a book
 # or a paste by mistake, whose build would hold the index lock for a long time.
 MAX_ARTICLE_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a corpus file."""
-
-    path: Path
-    line: int | None
-    field: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        what = f" {self.field}:" if self.field else ""
-        return f"{where}:{what} {self.reason}"
-
-
-class CorpusError(Exception):
-    """The corpus files are invalid; `problems` lists every problem found, not just the first."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -131,121 +113,6 @@ class Corpus:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML safely, keeping the node tree so errors can point at lines."""
-    loader = _YAML_LOADER(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise CorpusError([Problem(path, line, None, f"invalid YAML: {reason}")]) from None
-    finally:
-        loader.dispose()
-    return data, node
-
-
-def _line_of(node: yaml.Node | None, loc: Iterable[int | str], first_line: int) -> int | None:
-    """The file line of the YAML node at pydantic error location `loc` (deepest node found)."""
-    if node is None:
-        return None
-    best = node
-    for key in loc:
-        child = None
-        if isinstance(best, yaml.SequenceNode) and isinstance(key, int) and key < len(best.value):
-            child = best.value[key]
-        elif isinstance(best, yaml.MappingNode):
-            for key_node, value_node in best.value:
-                if key_node.value == key:
-                    child = value_node
-                    break
-        if child is None:
-            break
-        best = child
-    return first_line + best.start_mark.line
-
-
-def _problems_from(
-    exc: ValidationError, path: Path, node: yaml.Node | None, first_line: int, prefix: tuple = ()
-) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = prefix + tuple(error["loc"])
-        field_name = ".".join(str(p) for p in error["loc"]) or None
-        reason = error["msg"].removeprefix("Value error, ")
-        problems.append(Problem(path, _line_of(node, loc, first_line), field_name, reason))
-    return problems
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CorpusError([Problem(path, None, None, "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise CorpusError([Problem(path, None, None, f"not UTF-8 text ({exc.reason})")]) from None
-
-
-def _load_yaml_list(path: Path, model: type[Model], what: str) -> list[Model]:
-    """Load a YAML file whose top level is a list of `model` items, collecting every problem."""
-    return load_yaml_items(path, model, what)[0]
-
-
-def load_yaml_items(
-    path: Path, model: type[Model], what: str
-) -> tuple[list[Model], yaml.Node | None]:
-    """The `model` items of a YAML file whose top level is a list, and its node tree (for the
-    lines of later findings); CorpusError listing every problem."""
-    data, node = _parse_yaml(_read_text(path), path, first_line=1)
-    if not isinstance(data, list):
-        raise CorpusError([Problem(path, 1, None, f"expected a list of {what} at the top level")])
-    items: list[Model] = []
-    problems: list[Problem] = []
-    for index, raw in enumerate(data):
-        try:
-            items.append(model.model_validate(raw))
-        except ValidationError as exc:
-            for problem in _problems_from(exc, path, node, 1, prefix=(index,)):
-                problems.append(
-                    Problem(
-                        problem.path, problem.line, f"[{index}].{problem.field}", problem.reason
-                    )
-                )
-    problems += _duplicate_ids(path, node, data)
-    if problems:
-        raise CorpusError(problems)
-    return items, node
-
-
-def yaml_line(node: yaml.Node | None, loc: Iterable[int | str]) -> int | None:
-    """The line of the item at `loc` (list index, then keys) in a file read by load_yaml_items."""
-    return _line_of(node, loc, 1)
-
-
-def _duplicate_ids(path: Path, node: yaml.Node | None, raw_items: Sequence[Any]) -> list[Problem]:
-    """Duplicate `id`s among the raw items, valid or not (a typo elsewhere must not hide one)."""
-    seen: dict[str, int] = {}
-    problems = []
-    for index, raw in enumerate(raw_items):
-        item_id = raw.get("id") if isinstance(raw, dict) else None
-        if not isinstance(item_id, str):
-            continue
-        if item_id in seen:
-            problems.append(
-                Problem(
-                    path,
-                    _line_of(node, (index, "id"), 1),
-                    "id",
-                    f"duplicate id {item_id!r} (first used by item {seen[item_id]})",
-                )
-            )
-        else:
-            seen[item_id] = index
-    return problems
-
-
 # --- articles ---------------------------------------------------------------------------------
 
 
@@ -260,7 +127,7 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], yaml.Nod
         raise CorpusError(
             [Problem(path, 1, None, "front matter is not closed by a '---' line")]
         ) from None
-    data, node = _parse_yaml("\n".join(lines[1:end]), path, first_line=2)
+    data, node = parse_yaml("\n".join(lines[1:end]), path, first_line=2)
     if not isinstance(data, dict):
         raise CorpusError([Problem(path, 2, None, "front matter must be a YAML mapping")])
     body = "\n".join(lines[end + 1 :])
@@ -273,12 +140,12 @@ def _front_matter(
     path: Path, text: str | None, model: type[Model]
 ) -> tuple[Model, yaml.Node | None, str, int]:
     """The validated front matter of a Markdown file, its YAML node, body and body line."""
-    text = _read_text(path) if text is None else text
+    text = read_text(path) if text is None else text
     data, node, body, body_line = _split_front_matter(path, text)
     try:
         return model.model_validate(data), node, body, body_line
     except ValidationError as exc:
-        raise CorpusError(_problems_from(exc, path, node, first_line=2)) from None
+        raise CorpusError(problems_from(exc, path, node, first_line=2)) from None
 
 
 def parse_article(path: Path, text: str | None = None) -> Article:
@@ -288,7 +155,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
     if path.suffix == ".md" and path.stem != meta.id:
         problems.append(
             Problem(
-                path, _line_of(node, ("id",), 2), "id", f"must match the file name {path.stem!r}"
+                path, line_of(node, ("id",), 2), "id", f"must match the file name {path.stem!r}"
             )
         )
     if problems:
@@ -306,7 +173,7 @@ def parse_translation(path: Path, text: str | None = None) -> Translation:
             [
                 Problem(
                     path,
-                    _line_of(node, ("translation_of",), 2),
+                    line_of(node, ("translation_of",), 2),
                     "translation_of",
                     f"a translation of {meta.translation_of!r} into {meta.language!r} must be "
                     f"named {expected!r}",
@@ -380,19 +247,19 @@ def load_articles(directory: Path, max_article_bytes: int = MAX_ARTICLE_BYTES) -
 
 def load_resources(path: Path) -> list[Resource]:
     """Load and validate the resource catalogue."""
-    return _load_yaml_list(path, Resource, "resources")
+    return load_yaml_list(path, Resource, "resources")
 
 
 def load_glossary(path: Path) -> list[GlossaryEntry]:
     """Load the bilingual glossary (an empty list if the file does not exist)."""
     if not path.exists():
         return []
-    return _load_yaml_list(path, GlossaryEntry, "glossary entries")
+    return load_yaml_list(path, GlossaryEntry, "glossary entries")
 
 
 def load_questions(path: Path, corpus: Corpus | None = None) -> list[LabelledQuestion]:
     """Load the labelled question set; with `corpus`, also check every label refers to it."""
-    questions = _load_yaml_list(path, LabelledQuestion, "questions")
+    questions = load_yaml_list(path, LabelledQuestion, "questions")
     if corpus is None:
         return questions
     article_ids = {a.id for a in corpus.articles}

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from corpus.clean import clean_markdown
-from corpus.loader import Article, CorpusError, Problem
+from corpus.loader import Article
 from corpus.numerals import mentions_number
 from corpus.path_resources import catalogue_errors, cycles
 from corpus.paths import (
@@ -23,6 +23,7 @@ from corpus.paths import (
     StartingPoint,
     load_paths,
 )
+from corpus.problems import CorpusError, Problem
 from corpus.schema import Resource
 
 

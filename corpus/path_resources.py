@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from corpus.loader import CorpusError, Problem, load_yaml_items, yaml_line
 from corpus.paths import Goal, LearningPaths, Route, Stage, StartingPoint
+from corpus.problems import CorpusError, Problem
 from corpus.schema import Resource
+from corpus.yaml_files import load_yaml_items, yaml_line
 
 # Without an explicit `stage`, a catalogue entry serves a stage only if it is something one
 # studies from end to end: tools, libraries, articles and communities are met through courses

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from corpus.loader import CorpusError, Problem, _parse_yaml, _read_text, yaml_line
+from corpus.problems import CorpusError, Problem
 from corpus.schema import Level, _check_slug, _check_topics, _Strict
+from corpus.yaml_files import parse_yaml, read_text, yaml_line
 
 MIN_QUOTE_CHARS = 4  # as for answer cards: anything shorter matches by accident
 
@@ -252,7 +253,7 @@ def _reason(error: Any) -> str:
 def load_paths(path: Path) -> LearningPaths:
     """Load and validate a learning-paths file (schema only: `corpus.path_checks` cross-checks
     it). CorpusError lists every problem with file, line and field."""
-    data, node = _parse_yaml(_read_text(path), path, first_line=1)
+    data, node = parse_yaml(read_text(path), path, first_line=1)
     if not isinstance(data, dict):
         raise CorpusError(
             [Problem(path, 1, None, "expected a mapping with goals, stages and starting_points")]

@@ -12,15 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus.loader import (
-    SHIPPED_CORPUS_DIR,
-    Corpus,
-    CorpusError,
-    Problem,
-    load_corpus,
-    load_resources,
-)
+from corpus.loader import SHIPPED_CORPUS_DIR, Corpus, load_corpus, load_resources
 from corpus.path_checks import load_checked_paths
+from corpus.problems import CorpusError, Problem
 from index.build import build_index
 from index.embedders import BundledE5Embedder, EmbedderConfig
 

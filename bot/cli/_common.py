@@ -19,7 +19,7 @@ from rich.markup import escape
 from bot.config import ConfigError, Settings
 from bot.i18n import t
 from bot.services import reindex
-from corpus.loader import CorpusError
+from corpus.problems import CorpusError
 from index.embedders import Embedder, EmbedderError, LazyEmbedder
 from index.manifest import IndexStoreError
 from index.query import InvalidQuestion, detect_language

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from bot.services.corpus import load_configured_corpus
-from corpus.loader import CorpusError, Problem, load_questions
+from corpus.loader import load_questions
+from corpus.problems import CorpusError, Problem
 from index.embedders import LazyEmbedder
 
 if TYPE_CHECKING:

@@ -29,10 +29,7 @@ from bot.services.curation import Curation
 from bot.services.forum import Forum
 from bot.services.journal import AnswerJournal
 from bot.services.members import MemberData
-from bot.services.observability import (
-    HealthStatus,
-    Metrics,
-)
+from bot.services.observability import HealthStatus, Metrics
 from bot.services.reload import IndexReloader
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker

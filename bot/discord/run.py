@@ -14,11 +14,8 @@ import discord
 
 from bot.config import Settings
 from bot.discord.app import CareerBot, ShardedCareerBot, make_bot, use_endpoints
-from bot.services.observability import (
-    HealthServer,
-    HealthServerError,
-    configure_logging,
-)
+from bot.services.logs import configure_logging
+from bot.services.observability import HealthServer, HealthServerError
 from bot.services.settings import any_forum_channels_configured
 
 log = logging.getLogger(__name__)

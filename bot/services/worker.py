@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from bot.services.observability import with_current_context
+from bot.services.logs import with_current_context
 from index.query import QuestionLanguage
 from index.results import SearchResult
 from index.retriever import Retriever

@@ -8,7 +8,8 @@ import pytest
 from corpus.align import align_sentences
 from corpus.chunk import chunk_article, split_sentences
 from corpus.lint import lint_articles
-from corpus.loader import SHIPPED_CORPUS_DIR, CorpusError, load_corpus
+from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
+from corpus.problems import CorpusError
 from tests.conftest import write_small_corpus
 
 TRANSLATION = """---

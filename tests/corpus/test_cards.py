@@ -10,7 +10,8 @@ from corpus.cards import (
     uncited_passages,
 )
 from corpus.chunk import chunk_article
-from corpus.loader import CorpusError, load_corpus
+from corpus.loader import load_corpus
+from corpus.problems import CorpusError
 from tests.conftest import write_card, write_small_corpus
 
 

@@ -4,7 +4,6 @@ import pytest
 
 from corpus.loader import (
     SHIPPED_CORPUS_DIR,
-    CorpusError,
     load_articles,
     load_corpus,
     load_glossary,
@@ -12,6 +11,7 @@ from corpus.loader import (
     load_resources,
     parse_article,
 )
+from corpus.problems import CorpusError
 from corpus.schema import TOPICS
 
 GOOD_RESOURCE = """\

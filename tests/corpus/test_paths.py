@@ -1,10 +1,11 @@
 import pytest
 
 from corpus.lint import lint_paths
-from corpus.loader import SHIPPED_CORPUS_DIR, CorpusError, load_corpus
+from corpus.loader import SHIPPED_CORPUS_DIR, load_corpus
 from corpus.path_checks import path_errors
 from corpus.path_resources import serves
 from corpus.paths import load_paths
+from corpus.problems import CorpusError
 from tests.conftest import copy_shipped_corpus, corpus_problems, edit_first
 
 # --- the shipped paths -----------------------------------------------------------------------

@@ -11,17 +11,19 @@ import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.services.logs import (
+    configure_logging,
+    new_request_id,
+    request_id,
+    request_scope,
+    with_current_context,
+)
 from bot.services.observability import (
     HEALTH_PORT_SETTING,
     HealthServer,
     HealthServerError,
     HealthStatus,
     Metrics,
-    configure_logging,
-    new_request_id,
-    request_id,
-    request_scope,
-    with_current_context,
 )
 
 HEALTHY = HealthStatus(

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.services.reindex import rebuild
-from corpus.loader import CorpusError
+from corpus.problems import CorpusError
 from index.generations import current_generation_dir
 from index.store import load_index
 from tests.conftest import HashEmbedder, write_card, write_small_corpus

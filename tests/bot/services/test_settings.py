@@ -12,14 +12,8 @@ import pytest
 from bot.config import DiscordSettings, GuildSettings, Settings
 from bot.db.database import Database
 from bot.db.settings_store import SettingsStore
-from bot.services.settings import (
-    DEFAULT,
-    MAX_LIST_ITEMS,
-    Channel,
-    ServerSettings,
-    SettingError,
-    any_forum_channels_configured,
-)
+from bot.services.setting_records import DEFAULT, MAX_LIST_ITEMS, Channel, SettingError
+from bot.services.settings import ServerSettings, any_forum_channels_configured
 
 GUILD = 123456789012345678
 CONFIGURED_GUILD = 223456789012345678

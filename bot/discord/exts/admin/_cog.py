@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from bot.services import reindex
-from corpus.loader import CorpusError
+from corpus.problems import CorpusError
 from index.build import BuildReport
 from index.manifest import IndexStoreError, PublishRefused
 from index.quality import GateReport

@@ -24,7 +24,7 @@ from bot.formatting import clip
 from bot.i18n import Language, language_of_locale, t
 from bot.services.answers import Answer
 from bot.services.curation import AnswerSource
-from bot.services.observability import request_scope
+from bot.services.logs import request_scope
 from bot.services.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language, normalize_question
 

@@ -29,7 +29,7 @@ from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
 from bot.services.answers import Answer
 from bot.services.curation import CurationError
-from bot.services.observability import request_scope
+from bot.services.logs import request_scope
 from bot.services.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language
 

@@ -24,15 +24,15 @@ from bot.discord.exts.settings._render import (
 )
 from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
-from bot.services.settings import (
+from bot.services.setting_records import (
     CHANNEL_LISTS,
     MAX_COOLDOWN_SECONDS,
     SETTING_NAMES,
     Channel,
-    ServerSettings,
     SettingChange,
     SettingError,
 )
+from bot.services.settings import ServerSettings
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

@@ -10,7 +10,7 @@ from bot.config import GuildSettings
 from bot.discord.embeds import FIELD_NAME, FIELD_VALUE, fit_total
 from bot.formatting import clip
 from bot.i18n import Language, t
-from bot.services.settings import DEFAULT, SETTING_NAMES, SettingHistory
+from bot.services.setting_records import DEFAULT, SETTING_NAMES, SettingHistory
 
 _CHANNEL_LIST_SETTINGS = ("enabled_channels", "thread_channels", "forum_channels")
 

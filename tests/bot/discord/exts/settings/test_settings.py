@@ -20,7 +20,7 @@ from bot.discord.exts.settings._render import (
     settings_embed,
     settings_history_embed,
 )
-from bot.services.settings import (
+from bot.services.setting_records import (
     DEFAULT,
     MAX_LIST_ITEMS,
     SETTING_NAMES,
