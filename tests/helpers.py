@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import numpy as np
 from discord_emulator import DiscordEmulator, RecordedRequest, running_client
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -26,6 +27,9 @@ from bot.db.database import Database
 from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
 from bot.discord.app import CareerBot, use_endpoints
 from bot.discord.embeds import EMBED_TOTAL, FIELD_NAME, FIELD_VALUE
+from corpus.loader import load_corpus
+from index.build import BuildReport, build_index
+from index.embedders import EmbedderConfig
 
 PINNED_LABEL = "📌 Answer pinned by moderators"
 
@@ -295,4 +299,19 @@ def member_rows(
             created_at=at,
             updated_at=at,
         ),
+    )
+
+
+def unit_vector(*values: float) -> np.ndarray:
+    """An L2-normalised float32 vector with these coordinates."""
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def build_corpus_dir(
+    corpus_dir: Path, index_root: Path, embedder: Any, **options: Any
+) -> BuildReport:
+    """Build (and publish) the index of the corpus in `corpus_dir` with `embedder`."""
+    return build_index(
+        load_corpus(corpus_dir), EmbedderConfig(), index_root, embedder=embedder, **options
     )

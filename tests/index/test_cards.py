@@ -15,6 +15,7 @@ from index.records import CardRecord, CardSourceRecord
 from index.retriever import Retriever
 from index.search_config import RetrieverConfig
 from tests.conftest import HashEmbedder, write_card, write_small_corpus
+from tests.helpers import unit_vector
 
 
 def _card(card_id: str, *questions: tuple[str, str]) -> CardRecord:
@@ -29,19 +30,21 @@ def _card(card_id: str, *questions: tuple[str, str]) -> CardRecord:
     )
 
 
-def _unit(*values: float) -> np.ndarray:
-    vector = np.array(values, dtype=np.float32)
-    return vector / np.linalg.norm(vector)
-
-
 def test_the_best_two_phrasings_decide_and_the_runner_up_is_another_card():
     cards = [
         _card("math", ("en", "what math do i need"), ("zh", "要学什么数学")),
         _card("docker", ("en", "do i need docker"), ("zh", "要学 docker 吗")),
     ]
-    vectors = np.stack([_unit(1, 0, 0), _unit(0.9, 0.1, 0), _unit(0, 1, 0), _unit(0, 1, 0.2)])
+    vectors = np.stack(
+        [
+            unit_vector(1, 0, 0),
+            unit_vector(0.9, 0.1, 0),
+            unit_vector(0, 1, 0),
+            unit_vector(0, 1, 0.2),
+        ]
+    )
     matcher = CardMatcher(cards, vectors)
-    query = _unit(1, 0.05, 0)
+    query = unit_vector(1, 0.05, 0)
     match = matcher.best(query, "what math", lexical_weight=0.0)
     assert match is not None
     assert match.card.id == "math" and match.phrasing == "what math do i need"
@@ -57,9 +60,15 @@ def test_one_stray_phrasing_does_not_decide_alone():
         _card("stray", ("en", "close by chance"), ("zh", "远"), ("en", "far")),
         _card("steady", ("en", "close"), ("zh", "也近")),
     ]
-    query = _unit(1, 0, 0)
+    query = unit_vector(1, 0, 0)
     vectors = np.stack(
-        [_unit(1, 0.05, 0), _unit(0, 1, 0), _unit(0, 0, 1), _unit(1, 0.3, 0), _unit(1, 0.3, 0)]
+        [
+            unit_vector(1, 0.05, 0),
+            unit_vector(0, 1, 0),
+            unit_vector(0, 0, 1),
+            unit_vector(1, 0.3, 0),
+            unit_vector(1, 0.3, 0),
+        ]
     )
     match = CardMatcher(cards, vectors).best(query, "q", lexical_weight=0.0)
     assert match is not None and match.card.id == "steady"
@@ -70,7 +79,7 @@ def test_shared_words_lift_a_phrasing_between_two_equally_close():
         _card("docker", ("en", "do i need docker"), ("zh", "要学 docker 吗")),
         _card("cloud", ("en", "do i need cloud"), ("zh", "要学云吗")),
     ]
-    same = _unit(1, 1, 0)
+    same = unit_vector(1, 1, 0)
     matcher = CardMatcher(cards, np.stack([same, same, same, same]))
     assert matcher.best(same, "need docker?", lexical_weight=0.0).card.id == "docker"  # a tie
     lifted = matcher.best(same, "need cloud?", lexical_weight=0.05)
@@ -79,10 +88,11 @@ def test_shared_words_lift_a_phrasing_between_two_equally_close():
 
 def test_no_cards_no_match_and_mismatched_vectors_refused():
     assert (
-        CardMatcher([], np.zeros((0, 3), dtype=np.float32)).best(_unit(1, 0, 0), "x", 0.1) is None
+        CardMatcher([], np.zeros((0, 3), dtype=np.float32)).best(unit_vector(1, 0, 0), "x", 0.1)
+        is None
     )
     with pytest.raises(ValueError, match="2 card phrasings but 1 vectors"):
-        CardMatcher([_card("a", ("en", "q"), ("zh", "问"))], np.stack([_unit(1, 0, 0)]))
+        CardMatcher([_card("a", ("en", "q"), ("zh", "问"))], np.stack([unit_vector(1, 0, 0)]))
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ import json
 
 import pytest
 
-from corpus.loader import load_corpus
 from corpus.schema import ExpectedPassage, LabelledQuestion
-from index.build import build_index
 from index.embedders import EmbedderConfig
 from index.gate import QUALITY_FILE, quality_gate
 from index.generations import GENERATIONS, current_generation_dir, list_generations, rollback
@@ -15,6 +13,7 @@ from index.quality import GateReport
 from index.search_config import RetrieverConfig
 from index.store import load_index
 from tests.conftest import HashEmbedder
+from tests.helpers import build_corpus_dir
 
 CONFIG = EmbedderConfig(backend="bundled")
 QUESTIONS = [
@@ -33,10 +32,6 @@ QUESTIONS = [
 ]
 
 
-def _build(corpus_dir, root, embedder, **kwargs):
-    return build_index(load_corpus(corpus_dir), CONFIG, root, embedder=embedder, **kwargs)
-
-
 def _gate(embedder, max_drop=0.02):
     return quality_gate(QUESTIONS, embedder, RetrieverConfig(), max_drop)
 
@@ -52,7 +47,7 @@ def _drop_math_article(corpus_dir):
 def test_first_build_passes_and_records_its_quality(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    report = _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+    report = build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder))
     quality = report.quality
     assert isinstance(quality, GateReport) and quality.served_mrr is None
     assert quality.new_mrr == 1.0 and quality.worse == []
@@ -63,12 +58,12 @@ def test_first_build_passes_and_records_its_quality(small_corpus_dir, tmp_path):
 def test_a_worse_build_is_refused_and_the_served_generation_kept(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+    build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder))
     served = current_generation_dir(root)
     _drop_math_article(small_corpus_dir)
 
     with pytest.raises(PublishRefused, match=r"MRR@10 would drop from 1\.000") as refused:
-        _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+        build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder))
     details = refused.value.details
     assert [(c.question_id, c.served_rank, c.new_rank) for c in details.worse] == [
         ("q-math", 1, None)
@@ -78,7 +73,7 @@ def test_a_worse_build_is_refused_and_the_served_generation_kept(small_corpus_di
     assert not [p for p in (root / GENERATIONS).iterdir() if p.name.startswith(".")]
 
     # a margin that tolerates the drop publishes it; so does building without the gate (--force)
-    report = _build(small_corpus_dir, root, embedder, gate=_gate(embedder, max_drop=0.6))
+    report = build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder, max_drop=0.6))
     assert report.quality.drop == pytest.approx(0.5)
     assert current_generation_dir(root).name == report.generation
 
@@ -87,10 +82,10 @@ def test_gate_compares_with_nothing_when_the_served_index_is_another_embedders(
     small_corpus_dir, tmp_path
 ):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder(model_id="test:other"))
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder(model_id="test:other"))
     _drop_math_article(small_corpus_dir)
     embedder = HashEmbedder()
-    report = _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+    report = build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder))
     assert report.quality.served_mrr is None and report.quality.new_mrr == 0.5
 
 
@@ -99,7 +94,7 @@ def test_a_build_killed_before_publishing_leaves_the_previous_generation(
 ):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    _build(small_corpus_dir, root, embedder)
+    build_corpus_dir(small_corpus_dir, root, embedder)
     served = current_generation_dir(root)
     _drop_math_article(small_corpus_dir)
 
@@ -110,7 +105,9 @@ def test_a_build_killed_before_publishing_leaves_the_previous_generation(
                 raise KeyboardInterrupt  # what Ctrl-C or a signal handler raises mid-build
 
         with pytest.raises(KeyboardInterrupt):
-            _build(small_corpus_dir, root, embedder, progress=kill_at, gate=_gate(embedder))
+            build_corpus_dir(
+                small_corpus_dir, root, embedder, progress=kill_at, gate=_gate(embedder)
+            )
         assert current_generation_dir(root) == served
         assert list_generations(root) == [served.name]
         load_index(root, embedder.id)
@@ -119,9 +116,9 @@ def test_a_build_killed_before_publishing_leaves_the_previous_generation(
 def test_rollback_serves_the_previous_generation_and_checks_it(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    first = _build(small_corpus_dir, root, embedder).generation
+    first = build_corpus_dir(small_corpus_dir, root, embedder).generation
     _drop_math_article(small_corpus_dir)
-    second = _build(small_corpus_dir, root, embedder).generation
+    second = build_corpus_dir(small_corpus_dir, root, embedder).generation
     assert list_generations(root) == [first, second]
 
     assert rollback(root, embedder.id) == first
@@ -131,7 +128,7 @@ def test_rollback_serves_the_previous_generation_and_checks_it(small_corpus_dir,
         rollback(root, embedder.id)
 
     # an older generation that is damaged or another embedder's is never published by a rollback
-    third = _build(small_corpus_dir, root, embedder, force=True).generation
+    third = build_corpus_dir(small_corpus_dir, root, embedder, force=True).generation
     assert current_generation_dir(root).name == third
     with pytest.raises(IndexStoreError, match="embedder"):
         rollback(root, "test:other")
@@ -149,7 +146,7 @@ def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
 
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    first = _build(small_corpus_dir, root, embedder).generation
+    first = build_corpus_dir(small_corpus_dir, root, embedder).generation
 
     def killed(index_root, generation):
         raise KeyboardInterrupt
@@ -157,13 +154,13 @@ def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
     monkeypatch.setattr(index.build, "publish", killed)
     _drop_math_article(small_corpus_dir)
     with pytest.raises(KeyboardInterrupt):
-        _build(small_corpus_dir, root, embedder)  # no gate: it never ran on this one
+        build_corpus_dir(small_corpus_dir, root, embedder)  # no gate: it never ran on this one
     monkeypatch.undo()
     (orphan,) = [name for name in list_generations(root) if name != first]
     assert orphan > first and current_generation_dir(root).name == first
     with pytest.raises(IndexStoreError, match="nothing to roll back to"):
         rollback(root, embedder.id)  # the unpublished generation is newer, never older
-    second = _build(small_corpus_dir, root, embedder, force=True).generation
+    second = build_corpus_dir(small_corpus_dir, root, embedder, force=True).generation
     assert orphan not in list_generations(root)  # the next build removed it
     assert rollback(root, embedder.id) == first
     assert second in list_generations(root)
@@ -172,7 +169,7 @@ def test_a_generation_never_published_is_not_rolled_back_to_and_is_removed(
 def test_the_gate_report_is_checksummed_with_the_generation(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    _build(small_corpus_dir, root, embedder, gate=_gate(embedder))
+    build_corpus_dir(small_corpus_dir, root, embedder, gate=_gate(embedder))
     directory = current_generation_dir(root)
     manifest = json.loads((directory / "manifest.json").read_text())
     assert QUALITY_FILE in manifest["files"]

@@ -4,6 +4,7 @@ import pytest
 from index.pins import PinIndex
 from index.retriever import Retriever
 from index.search_config import RetrieverConfig
+from tests.helpers import unit_vector
 
 # Pinned questions, each with paraphrases a member might ask (same and other language), and
 # career questions that are near but not the same question. The default pin thresholds were set
@@ -102,29 +103,24 @@ def test_pins_are_matched_only_in_their_guild(pin_retriever, pins):
     assert result.query_vector is not None and result.passages
 
 
-def _unit(*values: float) -> np.ndarray:
-    vector = np.array(values, dtype=np.float32)
-    return vector / np.linalg.norm(vector)
-
-
 def test_put_replaces_a_pins_questions_and_remove_forgets_it():
     pins = PinIndex(3)
-    pins.put(1, 5, ["a", "b"], np.stack([_unit(1, 0, 0), _unit(0, 1, 0)]))
-    pins.put(2, 5, ["c"], _unit(0, 0, 1).reshape(1, -1))
+    pins.put(1, 5, ["a", "b"], np.stack([unit_vector(1, 0, 0), unit_vector(0, 1, 0)]))
+    pins.put(2, 5, ["c"], unit_vector(0, 0, 1).reshape(1, -1))
     assert len(pins) == 3
-    match = pins.best(_unit(0, 1, 0.1), "en", 5, 0.9, 0.8)
+    match = pins.best(unit_vector(0, 1, 0.1), "en", 5, 0.9, 0.8)
     assert (match.pin_id, match.question) == (1, "b") and match.similarity > 0.99
-    pins.put(1, 5, ["d"], _unit(1, 0, 0).reshape(1, -1))  # edited: "b" is gone
-    assert len(pins) == 2 and pins.best(_unit(0, 1, 0.1), "en", 5, 0.9, 0.8) is None
+    pins.put(1, 5, ["d"], unit_vector(1, 0, 0).reshape(1, -1))  # edited: "b" is gone
+    assert len(pins) == 2 and pins.best(unit_vector(0, 1, 0.1), "en", 5, 0.9, 0.8) is None
     pins.remove(2)
-    assert pins.best(_unit(0, 0, 1), "en", 5, 0.9, 0.8) is None and len(pins) == 1
+    assert pins.best(unit_vector(0, 0, 1), "en", 5, 0.9, 0.8) is None and len(pins) == 1
     pins.remove(99)  # unknown: nothing happens
 
 
 def test_other_language_pins_use_the_cross_language_threshold():
     pins = PinIndex(2)
-    pins.put(1, 5, ["中文问题"], _unit(1, 0).reshape(1, -1))
-    query = _unit(1, 0.5)  # cosine 0.894 with the pin
+    pins.put(1, 5, ["中文问题"], unit_vector(1, 0).reshape(1, -1))
+    query = unit_vector(1, 0.5)  # cosine 0.894 with the pin
     assert pins.best(query, "en", 5, 0.95, 0.85).pin_id == 1
     assert pins.best(query, "zh", 5, 0.95, 0.85) is None
 

@@ -19,12 +19,9 @@ from index.generations import (
 from index.manifest import FORMAT_VERSION, BuildLocked, IndexCorrupt, IndexMismatch, IndexMissing
 from index.store import load_index
 from tests.conftest import HashEmbedder
+from tests.helpers import build_corpus_dir
 
 CONFIG = EmbedderConfig()  # the embedder passed in decides the id; config is only a fallback
-
-
-def _build(corpus_dir, index_root, embedder, **kwargs):
-    return build_index(load_corpus(corpus_dir), CONFIG, index_root, embedder=embedder, **kwargs)
 
 
 def test_fake_embedder_follows_the_protocol():
@@ -34,7 +31,7 @@ def test_fake_embedder_follows_the_protocol():
 def test_build_writes_a_self_describing_generation(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     stages = []
-    report = _build(
+    report = build_corpus_dir(
         small_corpus_dir, root, HashEmbedder(), progress=lambda s, d, t: stages.append(s)
     )
     manifest = report.manifest
@@ -58,11 +55,11 @@ def test_build_writes_a_self_describing_generation(small_corpus_dir, tmp_path):
 
 def test_unchanged_corpus_is_not_rebuilt_and_force_uses_the_cache(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     embedder = HashEmbedder()
-    again = _build(small_corpus_dir, root, embedder)
+    again = build_corpus_dir(small_corpus_dir, root, embedder)
     assert again.skipped and embedder.embedded == []
-    forced = _build(small_corpus_dir, root, embedder, force=True)
+    forced = build_corpus_dir(small_corpus_dir, root, embedder, force=True)
     assert not forced.skipped
     # 4 passages, 2 resources and the 4 passages' sentences, all from the cache
     assert forced.embedded == 0 and forced.reused == 10
@@ -74,14 +71,16 @@ def test_above_the_exact_size_the_passages_get_an_ivf_index_and_a_new_setting_re
 ):
     root = tmp_path / "index"
     approximate = VectorIndexConfig(exact_up_to=3)  # the small corpus has 4 passages
-    report = _build(small_corpus_dir, root, HashEmbedder(), vector_index=approximate)
+    report = build_corpus_dir(small_corpus_dir, root, HashEmbedder(), vector_index=approximate)
     # 4 vectors: room for a single cell (k-means needs points per cell), scanned exhaustively
     assert report.manifest.vector_index == "ivf nlist=1 nprobe=1"
     loaded = load_index(root, "test:hash")
     assert faiss.extract_index_ivf(loaded.passage_index).ntotal == 4
     embedder = HashEmbedder()
-    assert _build(small_corpus_dir, root, embedder, vector_index=approximate).skipped
-    exact = _build(small_corpus_dir, root, embedder)  # default settings: exact search again
+    assert build_corpus_dir(small_corpus_dir, root, embedder, vector_index=approximate).skipped
+    exact = build_corpus_dir(
+        small_corpus_dir, root, embedder
+    )  # default settings: exact search again
     assert not exact.skipped and exact.embedded == 0 and embedder.embedded == []
     assert exact.manifest.vector_index == "exact (flat)"
     assert isinstance(load_index(root, "test:hash").passage_index, faiss.IndexFlatIP)
@@ -89,7 +88,7 @@ def test_above_the_exact_size_the_passages_get_an_ivf_index_and_a_new_setting_re
 
 def test_load_refuses_a_vector_index_its_manifest_does_not_describe(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     manifest_file = current_generation_dir(root) / "manifest.json"
     manifest = json.loads(manifest_file.read_text())
     manifest["vector_index"] = "ivf nlist=1 nprobe=1"
@@ -100,18 +99,18 @@ def test_load_refuses_a_vector_index_its_manifest_does_not_describe(small_corpus
 
 def test_one_article_change_reembeds_only_that_article(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     path = small_corpus_dir / "articles" / "beta.md"
     path.write_text(path.read_text().replace("收集见解", "得出结论"), encoding="utf-8")
     embedder = HashEmbedder()
-    report = _build(small_corpus_dir, root, embedder)
+    report = build_corpus_dir(small_corpus_dir, root, embedder)
     assert report.embedded == 2  # the changed passage and its changed sentence
     assert len(embedder.embedded) == 2 and all("得出结论" in text for text in embedder.embedded)
 
 
 def test_cache_loads_no_model_when_everything_is_cached(small_corpus_dir, tmp_path, monkeypatch):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
 
     def no_model(config):
         raise AssertionError("the model must not be loaded")
@@ -129,7 +128,7 @@ def test_cache_loads_no_model_when_everything_is_cached(small_corpus_dir, tmp_pa
 
 def test_load_refuses_other_embedder_and_format(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     with pytest.raises(IndexMismatch, match="careerbot index build"):
         load_index(root, "bundled:multilingual-e5-small-q4")
     manifest_path = current_generation_dir(root) / "manifest.json"
@@ -145,7 +144,7 @@ def test_load_refuses_missing_truncated_and_corrupted_files(small_corpus_dir, tm
     root = tmp_path / "index"
     with pytest.raises(IndexMissing, match="careerbot index build"):
         load_index(root, "test:hash")
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     directory = current_generation_dir(root)
     faiss_file = directory / "passages.faiss"
     original = faiss_file.read_bytes()
@@ -189,7 +188,7 @@ def test_load_refuses_missing_truncated_and_corrupted_files(small_corpus_dir, tm
 )
 def test_a_manifest_with_malformed_file_entries_is_unreadable(small_corpus_dir, tmp_path, files):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     manifest_path = current_generation_dir(root) / "manifest.json"
     data = json.loads(manifest_path.read_text())
     data["files"] = files
@@ -204,16 +203,16 @@ def test_a_manifest_with_malformed_file_entries_is_unreadable(small_corpus_dir, 
 
 def test_corrupted_index_is_rebuilt_by_a_plain_build(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     (current_generation_dir(root) / "passages.json").write_text("[]")
-    report = _build(small_corpus_dir, root, HashEmbedder())
+    report = build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     assert not report.skipped
     verify_generation(current_generation_dir(root))
 
 
 def test_failed_build_keeps_the_previous_generation(small_corpus_dir, tmp_path, monkeypatch):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     served = current_generation_dir(root)
 
     def crash(*args, **kwargs):
@@ -221,7 +220,7 @@ def test_failed_build_keeps_the_previous_generation(small_corpus_dir, tmp_path, 
 
     monkeypatch.setattr(faiss, "write_index", crash)
     with pytest.raises(OSError, match="disk full"):
-        _build(small_corpus_dir, root, HashEmbedder(), force=True)
+        build_corpus_dir(small_corpus_dir, root, HashEmbedder(), force=True)
     assert current_generation_dir(root) == served
     assert not [p for p in (root / GENERATIONS).iterdir() if p.name.startswith(".tmp")]
     load_index(root, "test:hash")
@@ -230,7 +229,7 @@ def test_failed_build_keeps_the_previous_generation(small_corpus_dir, tmp_path, 
 def test_old_generations_are_pruned(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     for _ in range(4):
-        _build(small_corpus_dir, root, HashEmbedder(), force=True, keep_generations=2)
+        build_corpus_dir(small_corpus_dir, root, HashEmbedder(), force=True, keep_generations=2)
     generations = sorted(p.name for p in (root / GENERATIONS).iterdir())
     assert len(generations) == 2
     assert read_current_manifest(root) == verify_generation(root / GENERATIONS / generations[-1])
@@ -260,22 +259,22 @@ def test_second_concurrent_build_fails_fast(tmp_path):
 @pytest.mark.parametrize("damage", [b"\xff" + b"0" * 10, b"", b"../../etc", b"2026\x00"])
 def test_an_unreadable_current_pointer_is_one_clear_error(small_corpus_dir, tmp_path, damage):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     (root / CURRENT).write_bytes(damage)
     with pytest.raises(IndexCorrupt, match="careerbot index build --force"):
         current_generation_dir(root)
     with pytest.raises(IndexCorrupt):
         read_current_manifest(root)
     # a plain build repairs it
-    report = _build(small_corpus_dir, root, HashEmbedder())
+    report = build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     assert current_generation_dir(root).name == report.generation
 
 
 def test_the_next_build_removes_staging_left_by_a_killed_build(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
-    _build(small_corpus_dir, root, HashEmbedder())
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder())
     leftover = root / GENERATIONS / ".tmp-20260101T000000000000Z-999999"
     leftover.mkdir()
     (leftover / "passages.json").write_text("[]")
-    _build(small_corpus_dir, root, HashEmbedder(), force=True)
+    build_corpus_dir(small_corpus_dir, root, HashEmbedder(), force=True)
     assert not leftover.exists()

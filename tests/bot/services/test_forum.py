@@ -9,20 +9,16 @@ import pytest
 from bot.config import ForumSettings
 from bot.services.forum import SimilarPostIndex, post_question
 from index.query import detect_language, matching_form, normalize_question
-
-
-def _unit(*values: float) -> np.ndarray:
-    vector = np.array(values, dtype=np.float32)
-    return vector / np.linalg.norm(vector)
+from tests.helpers import unit_vector
 
 
 def test_similar_posts_are_the_servers_own_solved_first_above_the_threshold():
     index = SimilarPostIndex(3)
-    index.put(1, 10, "close, open", "en", False, _unit(1, 0.05, 0))
-    index.put(1, 11, "closer, solved", "en", True, _unit(1, 0.1, 0))
-    index.put(1, 12, "far", "en", False, _unit(0, 1, 0))
-    index.put(2, 20, "another server's", "en", True, _unit(1, 0, 0))
-    query = _unit(1, 0, 0)
+    index.put(1, 10, "close, open", "en", False, unit_vector(1, 0.05, 0))
+    index.put(1, 11, "closer, solved", "en", True, unit_vector(1, 0.1, 0))
+    index.put(1, 12, "far", "en", False, unit_vector(0, 1, 0))
+    index.put(2, 20, "another server's", "en", True, unit_vector(1, 0, 0))
+    query = unit_vector(1, 0, 0)
     found = index.similar(1, query, "en", 0.9, 0.8, limit=3)
     assert [(post.thread_id, post.solved) for post in found] == [(11, True), (10, False)]
     assert index.similar(1, query, "en", 0.9, 0.8, limit=1)[0].thread_id == 11
@@ -32,22 +28,22 @@ def test_similar_posts_are_the_servers_own_solved_first_above_the_threshold():
 
 def test_a_post_in_the_other_language_needs_only_the_cross_language_threshold():
     index = SimilarPostIndex(2)
-    index.put(1, 10, "中文帖子", "zh", False, _unit(1, 0.6))  # cosine ≈ 0.857 to the query
-    query = _unit(1, 0)
+    index.put(1, 10, "中文帖子", "zh", False, unit_vector(1, 0.6))  # cosine ≈ 0.857 to the query
+    query = unit_vector(1, 0)
     assert index.similar(1, query, "zh", 0.9, 0.85, limit=3) == []  # same language: too far
     assert [p.thread_id for p in index.similar(1, query, "en", 0.9, 0.85, limit=3)] == [10]
 
 
 def test_a_post_is_replaced_and_removed():
     index = SimilarPostIndex(2)
-    index.put(1, 10, "old title", "en", False, _unit(1, 0))
-    index.put(1, 10, "new title", "en", True, _unit(1, 0))
+    index.put(1, 10, "old title", "en", False, unit_vector(1, 0))
+    index.put(1, 10, "new title", "en", True, unit_vector(1, 0))
     assert len(index) == 1
-    [post] = index.similar(1, _unit(1, 0), "en", 0.9, 0.9, limit=3)
+    [post] = index.similar(1, unit_vector(1, 0), "en", 0.9, 0.9, limit=3)
     assert (post.title, post.solved) == ("new title", True)
     index.remove(10)
     index.remove(99)  # unknown: nothing happens
-    assert len(index) == 0 and index.similar(1, _unit(1, 0), "en", 0.5, 0.5, 3) == []
+    assert len(index) == 0 and index.similar(1, unit_vector(1, 0), "en", 0.5, 0.5, 3) == []
     with pytest.raises(ValueError, match="dimension"):
         index.put(1, 11, "wrong", "en", False, np.ones(3, dtype=np.float32))
 

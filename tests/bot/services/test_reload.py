@@ -6,22 +6,14 @@ import threading
 
 from bot.services.reload import IndexReloader
 from bot.services.worker import SearchOptions, SearchWorker
-from corpus.loader import load_corpus
-from index.build import build_index
-from index.embedders import EmbedderConfig
 from index.generations import CURRENT, GENERATIONS, rollback
 from index.retriever import Retriever
 from tests.conftest import HashEmbedder
+from tests.helpers import build_corpus_dir
 
 QUESTION = "机器学习工程师要学哪些数学"
 
 UNTHRESHOLDED = SearchOptions(apply_threshold=False)
-
-
-def _build(corpus_dir, root, embedder, **kwargs):
-    return build_index(
-        load_corpus(corpus_dir), EmbedderConfig(), root, embedder=embedder, **kwargs
-    ).generation
 
 
 def _rewrite_math(corpus_dir, new_text):
@@ -39,7 +31,7 @@ def test_in_flight_questions_finish_on_the_old_generation_new_ones_use_the_new(
 ):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    first = _build(small_corpus_dir, root, embedder)
+    first = build_corpus_dir(small_corpus_dir, root, embedder).generation
 
     async def scenario():
         worker = SearchWorker(lambda: Retriever.open(root, embedder))
@@ -49,7 +41,7 @@ def test_in_flight_questions_finish_on_the_old_generation_new_ones_use_the_new(
         assert reloader.generation == first
 
         _rewrite_math(small_corpus_dir, "微积分和统计学")
-        second = _build(small_corpus_dir, root, embedder)
+        second = build_corpus_dir(small_corpus_dir, root, embedder).generation
 
         # hold the search thread so that a question is queued before the swap
         release = threading.Event()
@@ -80,14 +72,14 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
 ):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    first = _build(small_corpus_dir, root, embedder)
+    first = build_corpus_dir(small_corpus_dir, root, embedder).generation
 
     async def scenario():
         worker = SearchWorker(lambda: Retriever.open(root, embedder))
         await worker.start()
         reloader = IndexReloader(worker, root)
         _rewrite_math(small_corpus_dir, "微积分和统计学")
-        second = _build(small_corpus_dir, root, embedder)
+        second = build_corpus_dir(small_corpus_dir, root, embedder).generation
         (root / GENERATIONS / second / "passages.json").write_text("[]")  # damaged after publish
 
         with caplog.at_level(logging.ERROR, logger="bot.services.reload"):
@@ -105,7 +97,9 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
         outcome = await reloader.check()
         assert outcome.generation == first and "does not exist" in outcome.error
 
-        third = _build(small_corpus_dir, root, embedder, force=True)  # a good one again
+        third = build_corpus_dir(
+            small_corpus_dir, root, embedder, force=True
+        ).generation  # a good one again
         assert (await reloader.check()).generation == third
         assert "微积分" in _top_text(await worker.search(QUESTION, UNTHRESHOLDED))
         worker.close()
@@ -116,7 +110,7 @@ def test_a_generation_that_cannot_be_loaded_is_refused_once_and_the_old_one_serv
 def test_polling_picks_up_a_new_generation_by_itself(small_corpus_dir, tmp_path):
     root = tmp_path / "index"
     embedder = HashEmbedder()
-    _build(small_corpus_dir, root, embedder)
+    build_corpus_dir(small_corpus_dir, root, embedder)
 
     async def scenario():
         worker = SearchWorker(lambda: Retriever.open(root, embedder))
@@ -124,7 +118,9 @@ def test_polling_picks_up_a_new_generation_by_itself(small_corpus_dir, tmp_path)
         reloader = IndexReloader(worker, root)
         reloader.start_polling(0.05)
         _rewrite_math(small_corpus_dir, "微积分和统计学")
-        second = await asyncio.to_thread(_build, small_corpus_dir, root, embedder)
+        second = (
+            await asyncio.to_thread(build_corpus_dir, small_corpus_dir, root, embedder)
+        ).generation
         for _ in range(100):
             if reloader.generation == second:
                 break
