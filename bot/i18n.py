@@ -544,17 +544,19 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "en": "The bot stores nothing about you in this server.",
     },
     "members.confirm": {
-        "zh": "机器人在本服务器保存了你的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录和 "
-        "{forum_posts} 个论坛帖子记录。确定要全部删除吗？删除后无法恢复。",
-        "en": "The bot stores {questions} questions, {votes} votes, {answers} answer records and "
-        "{forum_posts} forum post records of yours in this server. Delete them all? This "
-        "cannot be undone.",
+        "zh": "机器人在本服务器保存了你的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录、"
+        "{forum_posts} 个论坛帖子记录和 {path_stages} 个标记为完成的学习阶段。确定要全部删除吗？"
+        "删除后无法恢复。",
+        "en": "The bot stores {questions} questions, {votes} votes, {answers} answer records, "
+        "{forum_posts} forum post records and {path_stages} learning-path stages marked done of "
+        "yours in this server. Delete them all? This cannot be undone.",
     },
     "members.deleted": {
-        "zh": "✅ 已删除你在本服务器的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录和 "
-        "{forum_posts} 个论坛帖子记录。",
-        "en": "✅ Deleted {questions} questions, {votes} votes, {answers} answer records and "
-        "{forum_posts} forum post records of yours in this server.",
+        "zh": "✅ 已删除你在本服务器的 {questions} 个问题、{votes} 个评价、{answers} 条回答记录、"
+        "{forum_posts} 个论坛帖子记录和 {path_stages} 个标记为完成的学习阶段。",
+        "en": "✅ Deleted {questions} questions, {votes} votes, {answers} answer records, "
+        "{forum_posts} forum post records and {path_stages} learning-path stages marked done of "
+        "yours in this server.",
     },
     "members.cancelled": {
         "zh": "已取消，没有删除任何内容。",
@@ -566,6 +568,74 @@ _STRINGS: dict[str, dict[Language, str]] = {
     },
     "button.forget_confirm": {"zh": "删除我的数据", "en": "Delete my data"},
     "button.cancel": {"zh": "取消", "en": "Cancel"},
+    # --- learning paths (/path, careerbot path, "Make me a plan") ---
+    "command.path": {
+        "zh": "生成成为机器学习工程师的学习计划，并记录你的进度",
+        "en": "Your learning plan to become a machine learning engineer, with your progress",
+    },
+    "command.path.from": {"zh": "你从哪里起步", "en": "Where you start from"},
+    "command.path.goal": {"zh": "目标岗位", "en": "The role to reach"},
+    "command.path.hours": {
+        "zh": "每周能学习的小时数（1–80，默认 10）",
+        "en": "Hours a week you can study (1-80, default 10)",
+    },
+    "command.path.free": {"zh": "只要免费资源", "en": "Free resources only"},
+    "command.path.language": {"zh": "资源的语言", "en": "Language of the resources"},
+    "path.start.zero": {"zh": "从零开始", "en": "Starting from zero"},
+    "path.start.student": {"zh": "定量学科的在校学生", "en": "Student of a quantitative degree"},
+    "path.start.developer": {"zh": "软件开发者", "en": "Software developer"},
+    "path.start.data-scientist": {"zh": "数据科学家", "en": "Data scientist"},
+    "path.start.other-field": {"zh": "来自其他领域", "en": "From another field"},
+    "path.goal.ml-engineer": {"zh": "机器学习工程师", "en": "Machine learning engineer"},
+    "path.language.zh": {"zh": "中文", "en": "Chinese"},
+    "path.language.en": {"zh": "英文", "en": "English"},
+    "path.plan": {"zh": "学习计划：{route}", "en": "Learning plan: {route}"},
+    "path.estimate": {
+        "zh": "⏱ 按每周 {hours} 小时计，约 **{months} 个月**",
+        "en": "⏱ About **{months} months** at {hours} hours a week",
+    },
+    "path.estimate_plain": {
+        "zh": "按每周 {hours} 小时计，约 {months} 个月",
+        "en": "About {months} months at {hours} hours a week",
+    },
+    "path.next": {"zh": "下一阶段：{stage}", "en": "Next: {stage}"},
+    "path.all_done": {
+        "zh": "🎉 所有阶段都已完成，可以开始找工作了！",
+        "en": "🎉 Every stage is done: time to apply!",
+    },
+    "path.progress": {
+        "zh": "已完成 {done}/{total} 个阶段",
+        "en": "{done} of {total} stages done",
+    },
+    "path.covered": {"zh": "你的起点已具备", "en": "your starting point covers it"},
+    "path.done": {"zh": "已完成", "en": "done"},
+    "path.done_title": {"zh": "✅ 已完成或已具备", "en": "✅ Done or already covered"},
+    "path.no_resources": {
+        "zh": "资源目录中没有这个阶段的资源。",
+        "en": "The catalogue has no resource for this stage.",
+    },
+    "path.stages": {"zh": "阶段", "en": "Stages"},
+    "path.resources": {"zh": "资源", "en": "Resources"},
+    "path.sources": {"zh": "依据", "en": "Behind it"},
+    "path.sources_list": {"zh": "依据：", "en": "Behind it:"},
+    "path.notes": {"zh": "说明", "en": "Notes"},
+    "path.footer": {
+        "zh": "阶段、估计和引文都来自语料库中的文章；在下面标记你已完成的阶段。",
+        "en": "Stages, estimate and quotes come from the corpus's articles; mark the stages you "
+        "have done below.",
+    },
+    "path.footer_dm": {
+        "zh": "阶段、估计和引文都来自语料库中的文章；进度按服务器保存，请在服务器里使用 /path 记录。",
+        "en": "Stages, estimate and quotes come from the corpus's articles; progress is kept per "
+        "server: use /path in a server to keep your place.",
+    },
+    "path.select": {"zh": "标记你已完成的阶段", "en": "Mark the stages you have done"},
+    "path.other_server": {
+        "zh": "这个学习计划来自另一个服务器，不能在这里标记。请在这里使用 /path。",
+        "en": "This plan comes from another server and cannot be marked here: use /path here.",
+    },
+    "button.plan": {"zh": "帮我制定学习计划", "en": "Make me a plan"},
+    "button.path_sources": {"zh": "全部依据", "en": "All sources"},
 }
 
 

@@ -11,6 +11,7 @@ from bot.cli import corpus  # noqa: F401  (corpus lint|new-article)
 from bot.cli import discord  # noqa: F401  (run, sync)
 from bot.cli import curation  # noqa: F401  (pins export|import, report)
 from bot.cli import cards  # noqa: F401  (cards suggest)
+from bot.cli import paths  # noqa: F401  (path)
 
 __all__ = ["app", "main"]
 

@@ -1,17 +1,24 @@
-"""Rendering of search results for the terminal (`careerbot ask`)."""
+"""Rendering for the terminal: search results (`careerbot ask`) and learning plans
+(`careerbot path`)."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
 from bot.formatting import excerpt
+from bot.i18n import Language
 from bot.i18n import t as _t_simplified
 from index.query import in_script, join_chinese
 from index.results import Hit, SearchResult
+
+if TYPE_CHECKING:
+    from bot.services.path_plan import LearningPlan, PlanSource
+    from bot.services.path_planner import PathPlanner
 
 _URL = re.compile(r"https?://\S+")
 _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -160,3 +167,67 @@ def render_answer(result: SearchResult, console: Console) -> None:
     if result.answered:  # a refusal quotes nothing
         footer = t("footer.card" if result.card is not None else "footer", result)
         console.print(Text(wrap_text(footer, width), style="dim"), soft_wrap=True)
+
+
+# --- learning plans (`careerbot path`) --------------------------------------------------------
+
+
+def render_plan(
+    plan: LearningPlan, planner: PathPlanner, language: Language, console: Console
+) -> None:
+    """Print a learning plan in `language`: the estimate and its sentence, every stage in order
+    (covered ones marked) with its resources and the article sentences behind it, then the
+    notes and the articles quoted (numbered, with their addresses); wrapped by display width,
+    never splitting a URL."""
+    width = max(20, console.width)
+    articles: list[str] = []  # ids, in the order first quoted
+
+    def line(text: str, indent: str = "", style: str = "") -> None:
+        console.print(Text(wrap_text(text, width, indent), style=style), soft_wrap=True)
+
+    def quote(source: PlanSource) -> str:
+        if source.article_id not in articles:
+            articles.append(source.article_id)
+        return f"“{source.text(language)}” [{articles.index(source.article_id) + 1}]"
+
+    def section(key: str) -> None:
+        console.print(Text(f"── {_t_simplified(key, language)} ", style="bold"), soft_wrap=True)
+
+    start, goal = planner.starting_point(plan.start), planner.goal(plan.goal)
+    route = (
+        f"{start.title(language) if start else plan.start} → "
+        f"{goal.title(language) if goal else plan.goal}"
+    )
+    line(_t_simplified("path.plan", language, route=route), style="bold")
+    months, hours = f"{plan.estimate.months:g}", f"{plan.estimate.hours_per_week:g}"
+    line(_t_simplified("path.estimate_plain", language, months=months, hours=hours), style="bold")
+    line(quote(plan.estimate.source), "   ", style="dim")
+    section("path.stages")
+    for number, stage in enumerate(plan.stages, 1):
+        title = f"{number}. {stage.title(language)}"
+        if stage.covered:
+            line(f"{title} ✓ {_t_simplified('path.covered', language)}", style="green")
+            continue
+        line(title, style="bold")
+        line(stage.learn_zh if language == "zh" else stage.learn_en, "   ")
+        for resource in stage.resources:
+            level = _t_simplified(f"level.{resource.level}", language)
+            cost = _t_simplified(f"cost.{resource.cost}", language)
+            written = _t_simplified(f"path.language.{resource.language}", language)
+            line(f"• {resource.name} ({level} · {cost} · {written})", "   ")
+            line(resource.url, "     ", style="cyan")
+        if not stage.resources:
+            line(_t_simplified("path.no_resources", language), "   ", style="yellow")
+        line(_t_simplified("path.sources_list", language), "   ", style="dim")
+        for source in stage.sources:
+            line(f"- {quote(source)}", "   ", style="dim")
+    if plan.notes:
+        section("path.notes")
+        for note in plan.notes:
+            line(f"• {note.text(language)}")
+    section("sources")
+    for number, article_id in enumerate(articles, 1):
+        article = planner.article(article_id)
+        line(f"[{number}] {article.title(language)}")
+        if article.url:
+            line(article.url, "    ", style="cyan")

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db._time import as_utc
-from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, QuestionRow
+from bot.db.models import AnswerRow, FeedbackRow, ForumPostRow, PathProgressRow, QuestionRow
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,12 @@ class MemberDataCounts:
     votes: int
     answers: int
     forum_posts: int
+    path_stages: int = 0  # learning-path stages marked done
 
     @property
     def total(self) -> int:
         """All rows together."""
-        return self.questions + self.votes + self.answers + self.forum_posts
+        return self.questions + self.votes + self.answers + self.forum_posts + self.path_stages
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,15 @@ class PurgeCounts:
         return self.questions + self.answers + self.votes
 
 
-def _member_conditions(
-    guild_id: int, user_hash: str
-) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
-    """The member's rows in the server: questions, votes, answer records, forum posts."""
+def _member_conditions(guild_id: int, user_hash: str) -> tuple[ColumnElement[bool], ...]:
+    """The member's rows in the server: questions, votes, answer records, forum posts,
+    learning-path stages marked done."""
     return (
         (QuestionRow.guild_id == guild_id) & (QuestionRow.user_hash == user_hash),
         (FeedbackRow.guild_id == guild_id) & (FeedbackRow.user_hash == user_hash),
         (AnswerRow.guild_id == guild_id) & (AnswerRow.user_hash == user_hash),
         (ForumPostRow.guild_id == guild_id) & (ForumPostRow.author_hash == user_hash),
+        (PathProgressRow.guild_id == guild_id) & (PathProgressRow.user_hash == user_hash),
     )
 
 
@@ -67,30 +68,32 @@ async def _delete(session: AsyncSession, table: type, condition: ColumnElement[b
 
 
 class MembersStore:
-    """Members' rows in `questions`, `feedback`, `answers` and `forum_posts`."""
+    """Members' rows in `questions`, `feedback`, `answers`, `forum_posts` and
+    `path_progress`."""
 
     def __init__(self, engine: AsyncEngine):
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def count(self, guild_id: int, user_hash: str) -> MemberDataCounts:
         """What the member (by pseudonym) has in the server."""
-        questions, votes, answers, posts = _member_conditions(guild_id, user_hash)
+        questions, votes, answers, posts, stages = _member_conditions(guild_id, user_hash)
         async with self._sessions() as session:
             return MemberDataCounts(
                 questions=await _count(session, QuestionRow, questions),
                 votes=await _count(session, FeedbackRow, votes),
                 answers=await _count(session, AnswerRow, answers),
                 forum_posts=await _count(session, ForumPostRow, posts),
+                path_stages=await _count(session, PathProgressRow, stages),
             )
 
     async def delete_member(self, guild_id: int, user_hash: str) -> MemberDataCounts:
-        """Delete the member's questions, votes, answer records and forum posts in the server,
-        in one transaction; returns how many of each were deleted.
+        """Delete the member's questions, votes, answer records, forum posts and learning-path
+        progress in the server, in one transaction; returns how many of each were deleted.
 
         Other members' votes on the member's answers are kept (they are the voters' data) but
         lose the copy of the member's question they carry.
         """
-        questions, votes, answers, posts = _member_conditions(guild_id, user_hash)
+        questions, votes, answers, posts, stages = _member_conditions(guild_id, user_hash)
         their_answers = select(AnswerRow.message_id).where(answers)
         async with self._sessions() as session, session.begin():
             await session.execute(
@@ -106,6 +109,7 @@ class MembersStore:
                 votes=await _delete(session, FeedbackRow, votes),
                 answers=await _delete(session, AnswerRow, answers),
                 forum_posts=await _delete(session, ForumPostRow, posts),
+                path_stages=await _delete(session, PathProgressRow, stages),
             )
 
     async def delete_older_than(self, cutoff: datetime) -> PurgeCounts:

@@ -192,3 +192,15 @@ class PinProposalRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     pin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PathProgressRow(Base):
+    """A learning-path stage one member marked done in one server (`/path`'s menu); the row's
+    presence is the mark. Stage ids are those of `corpus/paths.yaml`, shared by every route."""
+
+    __tablename__ = "path_progress"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.database import Database
 from bot.db.forum_store import ForumStore
 from bot.db.members_store import MembersStore
+from bot.db.path_progress_store import PathProgressStore
 from bot.db.settings_store import SettingsStore
 from bot.discord.answering.views import ANSWER_BUTTONS
 from bot.discord.errors import ShuttingDown, reply_to_command_error
@@ -30,6 +31,8 @@ from bot.services.forum import Forum
 from bot.services.journal import AnswerJournal
 from bot.services.members import MemberData
 from bot.services.observability import HealthStatus, Metrics
+from bot.services.path_planner import PathPlanner
+from bot.services.path_progress import PathProgress
 from bot.services.reload import IndexReloader
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
@@ -45,6 +48,7 @@ EXTENSIONS = (
     "bot.discord.exts.forum",
     "bot.discord.exts.settings",
     "bot.discord.exts.members",
+    "bot.discord.exts.paths",
 )
 
 
@@ -120,6 +124,8 @@ class CareerBot(commands.Bot):
         self.settings = settings
         self.server_settings = server_settings
         self.members: MemberData | None = None  # members' data and retention (setup_hook)
+        self.path_planner: PathPlanner | None = None  # learning plans (setup_hook)
+        self.path_progress: PathProgress | None = None  # members' places in them (setup_hook)
         self._load_search = load_search  # False for `careerbot sync`: commands only, no model
         self.worker = worker or SearchWorker(
             lambda: reindex.open_retriever(settings), settings.discord.max_pending
@@ -174,6 +180,10 @@ class CareerBot(commands.Bot):
             log.info("%d server settings changed from Discord", changed)
             journal = AnswerJournal(database.answer_log)
             self.members = MemberData(self.settings, MembersStore(database.engine), journal)
+            self.path_planner = await asyncio.to_thread(
+                PathPlanner.load, self.settings.corpus_dir, self.settings.max_article_bytes
+            )
+            self.path_progress = PathProgress(PathProgressStore(database.engine))
             self._curation = Curation(
                 self.settings, self.worker, database, self.server_settings, journal
             )

@@ -23,7 +23,8 @@ __all__ = ["MemberData", "MemberDataCounts", "PurgeCounts"]
 
 
 class MemberData:
-    """Members' questions, votes, answer records and forum posts, per server."""
+    """Members' questions, votes, answer records, forum posts and learning-path progress, per
+    server."""
 
     def __init__(
         self, settings: Settings, store: MembersStore, journal: AnswerJournal | None = None
@@ -51,11 +52,13 @@ class MemberData:
         deleted = await self.store.delete_member(guild_id, hash_user_id(user_id))
         # the counts only: the member is not named in the log
         log.info(
-            "forget-me: deleted %d questions, %d votes, %d answer records, %d forum posts",
+            "forget-me: deleted %d questions, %d votes, %d answer records, %d forum posts, "
+            "%d learning-path stages",
             deleted.questions,
             deleted.votes,
             deleted.answers,
             deleted.forum_posts,
+            deleted.path_stages,
         )
         return deleted
 

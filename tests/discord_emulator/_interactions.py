@@ -11,6 +11,7 @@ import copy
 import secrets
 from typing import Any
 
+from discord_emulator._components import checked_click
 from discord_emulator._constants import (
     _CB_AUTOCOMPLETE,
     _CB_DEFERRED_MESSAGE,
@@ -119,11 +120,16 @@ class InteractionsMixin(EmulatorState):
     ) -> dict[str, Any]:
         """Dispatch a MESSAGE_COMPONENT interaction for `custom_id` on `message`.
 
-        `message` is a message dict (e.g. from `emu.messages`) or its id. For select menus
-        pass `component_type` (3 string select) and `values`.
+        `message` is a message dict (e.g. from `emu.messages`) or its id; the click is on the
+        message as it is now (edits included), as a member sees it. For select menus pass
+        `component_type` (3 string select) and `values`. A click no client could send (a
+        component not on the message, disabled, of another type; values not offered, too
+        few or too many) raises ValueError.
         """
         if isinstance(message, int):
             message = self._message_or_404(message)
+        message = self._all_messages.get(int(message["id"]), message)
+        checked_click(message, custom_id, component_type, values)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if values is not None:
             data["values"] = values

@@ -2,7 +2,7 @@
 
 `_build_message` makes every message, whoever sends it (the bot over REST, an interaction
 response, a member in `_member_messages`); `_validate_message` applies Discord's limits on
-content, embeds and components (400, 50035).
+content, embeds and components (400, 50035; components in `_components`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from discord_emulator._components import component_errors
 from discord_emulator._constants import (
     _FLAG_EPHEMERAL,
     _FLAG_LOADING,
@@ -74,8 +75,8 @@ class MessagesMixin(EmulatorState):
             )
         components = body.get("components") or []
         is_v2 = bool((body.get("flags") or 0) & (1 << 15))
-        if not is_v2 and len(components) > 5:
-            errors["components"] = too_long(5)
+        if not is_v2:
+            errors.update(component_errors(components))
         if errors:
             raise _invalid_form(errors)
 

@@ -17,7 +17,10 @@ modal submits) and faults (HTTP errors, rate limits, dropped gateway connections
 Behaviours worth knowing: the first followup after a deferred ("thinking") response fills in
 that original message, as on Discord; a second interaction callback gets 400 (code 40060);
 followups before any callback get 404 (Unknown Webhook); content over 2000 characters, more
-than 10 embeds or oversized embeds get 400 (code 50035).
+than 10 embeds, oversized embeds or components Discord refuses (rows, buttons, select menus
+and their options, as `_components` lists) get 400 (code 50035). A click is on the message as
+it is now, and only what a member's client can send: a component on it, enabled, and for a
+select menu values among its options, within min_values..max_values.
 
 Forum channels (type 15) hold posts: public threads whose starter message has the thread's id
 (`add_forum_channel`, `member_create_post`, `seed_forum_posts`). The bot's REST calls are
@@ -30,9 +33,9 @@ SEND_MESSAGES_IN_THREADS means 403 (50013) on posting in a thread, no VIEW_CHANN
 The emulator is one class composed of a mixin per concern over one shared state
 (`_state.EmulatorState`): `_http` (REST entry, routing, faults), `_gateway` (websocket,
 sessions, dispatch, content intent), `_waiting` (waiting for requests and events), `_guild`
-(users, members, channels), `_permissions`, `_messages` and `_member_messages`, `_threads`,
-`_thread_members` and `_forums`, `_commands` and `_interactions`. This module composes them
-and runs the server.
+(users, members, channels), `_permissions`, `_messages` (its components checked by
+`_components`) and `_member_messages`, `_threads`, `_thread_members` and `_forums`,
+`_commands` and `_interactions`. This module composes them and runs the server.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The buttons under an answer (feedback, More, Sources, the related card, similar threads,
-📌 Pin) and the pin flow they share with the moderators' commands.
+📌 Pin, "Make me a plan") and the pin flow they share with the moderators' commands.
 
 Every button is persistent (`timeout=None`, a namespaced `custom_id` matched by a template), so it
 keeps working after a restart; the application registers them once (`ANSWER_BUTTONS`).
@@ -13,6 +13,7 @@ import re
 import discord
 
 from bot.db.answer_log_store import DeliveredAnswer
+from bot.discord.answering.plan_button import PlanButton
 from bot.discord.answering.render import (
     MAX_PASSAGES_SHOWN,
     answer_embed,
@@ -28,6 +29,7 @@ from bot.discord.reply import careerbot_of, language_of, respond
 from bot.formatting import clip
 from bot.i18n import Language, t
 from bot.services.curation import CurationError
+from bot.services.path_requests import plan_request
 from bot.services.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion, chinese_script, in_script
 from index.results import SearchResult
@@ -58,6 +60,9 @@ def answer_view(result: SearchResult, *, similar_button: bool = False) -> discor
     if result.related_card is not None:
         question = in_script(result.related_card.question(result.language), result.script)
         view.add_item(RelatedCardButton(result.related_card.id, question, result.language))
+    request = plan_request(result.question)
+    if request is not None:
+        view.add_item(PlanButton(request.goal, request.start, result.reply_language, result.script))
     return view
 
 
@@ -377,4 +382,5 @@ ANSWER_BUTTONS = (
     PinButton,
     SimilarThreadsButton,
     RelatedCardButton,
+    PlanButton,
 )

@@ -391,6 +391,7 @@ def test_sync_registers_commands_with_chinese_localisations(index_root, tmp_path
         "about",
         "ask",
         "forget-me",
+        "path",
         "pins",
         "reindex",
         "resources",

@@ -84,4 +84,5 @@ def _counts(key: str, counts: MemberDataCounts, language: Language) -> str:
         votes=counts.votes,
         answers=counts.answers,
         forum_posts=counts.forum_posts,
+        path_stages=counts.path_stages,
     )

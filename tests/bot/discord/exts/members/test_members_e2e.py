@@ -88,8 +88,9 @@ def test_forget_me_deletes_the_members_data_after_confirmation_and_keeps_everyon
 
         prompt = await forget_me(emulator)
         assert prompt["content"] == (
-            "The bot stores 2 questions, 1 votes, 1 answer records and 1 forum post records of "
-            "yours in this server. Delete them all? This cannot be undone."
+            "The bot stores 2 questions, 1 votes, 1 answer records, 1 forum post records and 0 "
+            "learning-path stages marked done of yours in this server. Delete them all? This "
+            "cannot be undone."
         )
         confirm = f"careerbot:forget-me:{alice['id']}"
         assert custom_ids(prompt) == [confirm, "careerbot:forget-me:cancel"]
@@ -107,7 +108,8 @@ def test_forget_me_deletes_the_members_data_after_confirmation_and_keeps_everyon
         assert prompt["components"][0]["components"][0]["label"] == "删除我的数据"
         done = await click(emulator, prompt, confirm, locale="zh-CN")
         assert done["content"] == (
-            "✅ 已删除你在本服务器的 2 个问题、1 个评价、1 条回答记录和 1 个论坛帖子记录。"
+            "✅ 已删除你在本服务器的 2 个问题、1 个评价、1 条回答记录、1 个论坛帖子记录和 0 个"
+            "标记为完成的学习阶段。"
         )
         assert done["components"] == []
 
