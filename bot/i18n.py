@@ -207,6 +207,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "这条消息没有可以作为解决方案的文字。",
         "en": "This message has no text to mark as a solution.",
     },
+    "solution.no_answer": {
+        "zh": "这条回复说没有找到好的答案，不能作为解决方案。",
+        "en": "This reply found no good answer, so it cannot be the solution.",
+    },
     "review.title": {"zh": "建议置顶的答案", "en": "Proposed pinned answer"},
     "review.body": {
         "zh": "{thread} 的问题已被标记为解决。批准后，下一个问类似问题的成员会先看到这个答案。",
