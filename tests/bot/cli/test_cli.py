@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -308,3 +309,32 @@ def test_an_unusable_data_directory_is_one_line_naming_the_path(config_file, com
     assert result.exit_code == 1, result.output
     assert "a-file" in result.output and "Traceback" not in result.output
     assert "data_dir" in result.output
+
+
+def test_ask_from_any_directory_uses_one_per_user_index(tmp_path):
+    """Without a configuration file the index is built once per user, not in ./data of
+    whichever directory `careerbot ask` runs in."""
+    corpus = write_small_corpus(tmp_path / "corpus")
+    environment = {
+        **os.environ,
+        "CAREERBOT_CORPUS_DIR": str(corpus),
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
+    environment.pop("CAREERBOT_DATA_DIR", None)
+    environment.pop("CAREERBOT_CONFIG", None)
+    for name in ("here", "there"):
+        cwd = tmp_path / name
+        cwd.mkdir()
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "机器学习工程师要学哪些数学？"],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=environment,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "线性代数" in result.stdout
+        assert list(cwd.iterdir()) == []  # no ./data
+    assert (tmp_path / "xdg" / "careerbot" / "index" / "CURRENT").exists()
+    generations = tmp_path / "xdg" / "careerbot" / "index" / "generations"
+    assert len(list(generations.iterdir())) == 1  # built once, by the first ask
