@@ -29,7 +29,10 @@ from bot.cli._common import (
     printable,
 )
 
-QuestionArgument = Annotated[str, typer.Argument(help="The question, in Chinese or English.")]
+QuestionArgument = Annotated[
+    str,
+    typer.Argument(help="The question, in Chinese or English; '-' reads it from standard input."),
+]
 
 
 @app.command()
@@ -40,6 +43,8 @@ def ask(
 ) -> None:
     """Answer a question with the best passages and learning resources."""
     with expected_errors():
+        if question == "-":
+            question = _read_question()
         settings = load_settings()
         limit = settings.retrieval.max_question_chars
         try:  # before loading anything: a bad question should fail fast
@@ -98,6 +103,16 @@ def search(
                 _print_hits_table(query, answer.result)
         if failures:
             raise typer.Exit(1)
+
+
+def _read_question() -> str:
+    """The question on standard input, whole (bytes that are not UTF-8 kept as surrogates, as
+    in an argument, so the question check reports them)."""
+    try:
+        data = sys.stdin.buffer.read()
+    except OSError as exc:
+        raise fail(f"cannot read the question from standard input: {exc}") from None
+    return data.decode("utf-8", "surrogateescape").strip()
 
 
 def _read_queries(path: Path | None) -> list[str]:

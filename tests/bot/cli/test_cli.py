@@ -338,3 +338,14 @@ def test_ask_from_any_directory_uses_one_per_user_index(tmp_path):
     assert (tmp_path / "xdg" / "careerbot" / "index" / "CURRENT").exists()
     generations = tmp_path / "xdg" / "careerbot" / "index" / "generations"
     assert len(list(generations.iterdir())) == 1  # built once, by the first ask
+
+
+def test_ask_dash_reads_the_question_from_standard_input(config_file):
+    command = ["--config", str(config_file), "ask", "-"]
+    result = runner.invoke(app, command, input="机器学习工程师要学哪些数学？\n")
+    assert result.exit_code == 0, result.output
+    assert "线性代数" in result.output and "最相关的段落" in result.output
+    empty = runner.invoke(app, command, input="\n")
+    assert empty.exit_code == 1 and "Traceback" not in empty.output
+    described = runner.invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
+    assert "'-' reads it from standard input" in described
