@@ -6,11 +6,12 @@ some commands use is imported inside them: a cold `careerbot ask` pays for nothi
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -53,6 +54,38 @@ app.add_typer(cards_app, name="cards")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole
+
+
+class ClosedPipeGuard:
+    """Standard output that ends the process quietly, with status 0, once its reader has gone
+    (`careerbot ask … | head -1`): nothing more can be said, and that is no failure. Every
+    write goes through it (rich's consoles, typer's help, JSON, YAML and CSV), before rich or
+    typer turn the broken pipe into a silent exit 1."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> NoReturn:
+        # what is still buffered goes to /dev/null, so the interpreter's last flush succeeds
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+        raise SystemExit(0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class CliState:

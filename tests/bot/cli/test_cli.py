@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from tests.conftest import write_small_corpus
-from tests.helpers import run_cli
+from tests.helpers import closed_early, run_cli
 
 runner = CliRunner()
 
@@ -349,3 +349,19 @@ def test_ask_dash_reads_the_question_from_standard_input(config_file):
     assert empty.exit_code == 1 and "Traceback" not in empty.output
     described = runner.invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
     assert "'-' reads it from standard input" in described
+
+
+def test_output_to_a_reader_that_stops_early_ends_quietly(config_file, tmp_path):
+    """`careerbot ask … | head -1` and the like: status 0, nothing on stderr."""
+    assert run_cli(config_file, "index", "build").exit_code == 0
+    queries = tmp_path / "queries.txt"
+    queries.write_text("数据科学家做什么\nWhat math do I need?\n" * 200, encoding="utf-8")
+    config = ("--config", str(config_file))
+    for args, lines in [
+        (("ask", "机器学习工程师要学哪些数学？"), 0),
+        (("ask", "机器学习工程师要学哪些数学？"), 1),
+        (("search", "--json", "--queries-file", str(queries)), 1),  # more than a pipe holds
+        (("search", "--queries-file", str(queries)), 1),
+    ]:
+        ended = closed_early(*config, *args, reader_takes=lines)
+        assert ended.returncode == 0 and ended.stderr == b"", (args, ended.stderr.decode())
