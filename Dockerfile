@@ -2,8 +2,10 @@
 #
 #   docker build -t careerbot .                                  # BuildKit (Docker >= 23: default)
 #   docker build --build-arg EXTRAS=st -t careerbot:st .         # + sentence-transformers, CPU torch
-#   docker run -d --name careerbot --stop-timeout 30 -e CAREERBOT_DISCORD__TOKEN=... \
-#       -v careerbot-data:/data careerbot
+#   printf '%s' "$DISCORD_TOKEN" > discord_token.txt            # the token in a file, not the env
+#   docker run -d --name careerbot --stop-timeout 30 -v careerbot-data:/data \
+#       -v "$PWD/discord_token.txt:/run/secrets/discord_token:ro" \
+#       -e CAREERBOT_DISCORD__TOKEN_FILE=/run/secrets/discord_token careerbot
 #
 # Three stages. `deps` installs the dependencies named in pyproject.toml into a virtualenv before
 # any code is copied, so a code change reuses that layer. `builder` adds the code, builds it into a

@@ -3,6 +3,8 @@
 Precedence: explicit arguments > environment > YAML file > defaults. The file is the path given
 with `--config`, else $CAREERBOT_CONFIG, else `careerbot.yaml` in the working directory if it
 exists. Nested settings use `__` in environment names: CAREERBOT_EMBEDDER__BACKEND=bundled.
+The data directory never depends on the working directory: `data/` beside the file, else one
+per user (`default_data_dir`).
 Secrets (the Discord token, the database URL) come from the environment or a token file, never
 from the configuration file.
 """
@@ -34,6 +36,15 @@ CONFIG_ENV = "CAREERBOT_CONFIG"
 # The longest question the Discord bot takes (and pins store): a message-sized question; a
 # longer one is refused with a message rather than truncated.
 DISCORD_QUESTION_CHARS = 500
+
+
+def default_data_dir() -> Path:
+    """Where the index and the database live when neither the environment nor a configuration
+    file says: one directory per user, whatever the working directory
+    ($XDG_DATA_HOME/careerbot, else ~/.local/share/careerbot)."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "careerbot"
 
 
 class ConfigError(Exception):
@@ -294,7 +305,11 @@ class Settings(BaseSettings):
     )
 
     corpus_dir: Path = Field(SHIPPED_CORPUS_DIR, description="articles/ and resources.yaml")
-    data_dir: Path = Field(Path("data"), description="built index and embedding cache")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="built index and embedding cache; default: data/ beside the configuration "
+        "file, else per user ($XDG_DATA_HOME/careerbot or ~/.local/share/careerbot)",
+    )
     max_article_bytes: int = Field(
         MAX_ARTICLE_BYTES, ge=1000, description="larger article files are refused by lint and build"
     )
@@ -375,6 +390,7 @@ class Settings(BaseSettings):
                     "CAREERBOT_DISCORD__TOKEN environment variable or discord.token_file"
                 )
             _resolve_relative_paths(data, path.resolve().parent)
+            data.setdefault("data_dir", str(path.resolve().parent / "data"))  # beside the file
         elif explicit:
             raise ConfigError(f"configuration file not found: {path}")
         cls._yaml_data = data

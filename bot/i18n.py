@@ -29,6 +29,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "可以用 /resources 浏览学习资源，或者请版主来回答。",
         "en": "Browse /resources for learning material, or ask the moderators.",
     },
+    "cli.closest_anyway": {
+        "zh": "仍想看看最接近的段落和学习资源，可以运行：",
+        "en": "To see the closest passages and learning resources anyway, run:",
+    },
     "button.related": {"zh": "相关：{question}", "en": "Related: {question}"},
     "related_question": {
         "zh": "相关问题：{question}",
@@ -206,6 +210,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
     "solution.empty": {
         "zh": "这条消息没有可以作为解决方案的文字。",
         "en": "This message has no text to mark as a solution.",
+    },
+    "solution.no_answer": {
+        "zh": "这条回复说没有找到好的答案，不能作为解决方案。",
+        "en": "This reply found no good answer, so it cannot be the solution.",
     },
     "review.title": {"zh": "建议置顶的答案", "en": "Proposed pinned answer"},
     "review.body": {

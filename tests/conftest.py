@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -235,13 +237,26 @@ _REAL_MODEL_MODULES = frozenset(
 
 def pytest_configure(config: pytest.Config) -> None:
     """Stop at once, saying what to install, when the Discord emulator is missing (it is a
-    distribution of its own: every end-to-end test would fail on its import)."""
+    distribution of its own: every end-to-end test would fail on its import); give the session
+    a data directory of its own."""
     import importlib.util
 
     if importlib.util.find_spec("discord_emulator") is None:
         raise pytest.UsageError(
             "the Discord emulator is not installed: pip install -e tests/discord_emulator"
         )
+    # The default data directory is per user ($XDG_DATA_HOME/careerbot): the tests' settings
+    # and the CLI processes they start never touch the user's own.
+    _session_dirs.append(tempfile.mkdtemp(prefix="careerbot-tests-xdg-"))
+    os.environ["XDG_DATA_HOME"] = _session_dirs[-1]
+
+
+_session_dirs: list[str] = []  # made by this session: removed at its end
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _session_dirs:
+        shutil.rmtree(_session_dirs.pop(), ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

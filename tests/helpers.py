@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -97,6 +99,20 @@ cli_runner = CliRunner()
 def run_cli(config_file: Path, *args: str):
     """`careerbot --config FILE ARGS…` in process; the typer result (exit code, output)."""
     return cli_runner.invoke(cli_app, ["--config", str(config_file), *args])
+
+
+def closed_early(*args: str, reader_takes: int = 0) -> subprocess.CompletedProcess[bytes]:
+    """`careerbot ARGS` in a real process whose standard output is a pipe its reader closes
+    after `reader_takes` lines (`careerbot … | head -1`); 0: before anything is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    for _ in range(reader_takes):
+        process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    return subprocess.CompletedProcess(process.args, process.wait(), b"", stderr)
 
 
 EPHEMERAL = 64

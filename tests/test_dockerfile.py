@@ -2,8 +2,9 @@
 engine: stages and base image, dependencies installed before the code (by simulating which
 layers a change invalidates), no torch by default, user, HOME and HF_HOME, entrypoint, the health
 check (run against a local server on the configured port), volume, files copied, that every
-CAREERBOT_* variable is a real setting, stop timeouts above the shutdown grace, and how the build
-reaches the package index. .ci/container.sh builds and runs the image for real."""
+CAREERBOT_* variable is a real setting, stop timeouts above the shutdown grace, the token never in
+a `docker run`'s environment, the README sections named, and how the build reaches the package
+index. .ci/container.sh builds and runs the image for real."""
 
 from __future__ import annotations
 
@@ -585,3 +586,35 @@ def test_the_build_uses_pips_precedence(container_build, monkeypatch, tmp_path):
     options = container_build.effective_pip_options()
     assert options["retries"] == "3" and "config-file" in options  # the environment wins
     assert "config-file" not in container_build.translate(options, "http://127.0.0.1:1/x").options
+
+
+def test_no_docker_run_example_passes_the_token_in_the_environment():
+    """The README's advice, followed by every example: the token in a file (a secret mounted
+    read-only, `CAREERBOT_DISCORD__TOKEN_FILE`), never in the container's environment."""
+    for path in ("README.md", "Dockerfile"):
+        text = (ROOT / path).read_text(encoding="utf-8").replace("\\\n", " ")
+        examples = [line for line in text.splitlines() if re.search(r"docker run\b.* -d\b", line)]
+        assert examples, f"no `docker run -d` example in {path}"
+        for example in examples:
+            assert "CAREERBOT_DISCORD__TOKEN=" not in example, example
+            assert "CAREERBOT_DISCORD__TOKEN_FILE=/run/secrets/discord_token" in example, example
+            assert "/run/secrets/discord_token:ro" in example, example
+
+
+def test_sections_of_the_readme_named_elsewhere_exist():
+    headings = {
+        line.lstrip("#").strip()
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+    named = []
+    for path in ("README.md", "Dockerfile", "docker-compose.yml"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        named += [
+            (path, name)
+            for name in re.findall(r'(?:see|under) "([^"]+)"|"([^"]+)"[\s#]*in README', text)
+        ]
+    assert named
+    for path, groups in named:
+        name = next(group for group in groups if group)
+        assert name in headings, f'{path} names a README section "{name}" that does not exist'

@@ -5,16 +5,19 @@ some commands use is imported inside them: a cold `careerbot ask` pays for nothi
 
 from __future__ import annotations
 
+import inspect
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from bot.config import ConfigError, Settings
 from bot.i18n import t
@@ -30,19 +33,58 @@ if TYPE_CHECKING:
     from index.build import BuildReport, ProgressCallback
     from index.retriever import Retriever
 
-app = typer.Typer(
+
+class _HelpAsProse:
+    """Help that reads as prose: typer's rich help keeps a docstring's line breaks (a command
+    listed as cut at the end of its first source line) and labels every option with its type,
+    flags included (`--json <bool>`), as if they took a value."""
+
+    def __init__(self, *args: Any, **options: Any):
+        super().__init__(*args, **options)
+        help_text = getattr(self, "help", None)
+        if help_text:  # paragraphs, each on one line: the terminal wraps them
+            paragraphs = inspect.cleandoc(help_text).split("\n\n")
+            self.help = "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""  # typer shows the metavar, when set, instead of the type
+        return params
+
+
+class _Command(_HelpAsProse, TyperCommand):
+    pass
+
+
+class _Group(_HelpAsProse, TyperGroup):
+    pass
+
+
+class _Typer(typer.Typer):
+    """A command group whose help, and its commands', reads as prose (`_HelpAsProse`)."""
+
+    def __init__(self, **options: Any):
+        super().__init__(cls=_Group, **options)
+
+    def command(self, *args: Any, **options: Any) -> Any:
+        return super().command(*args, cls=options.pop("cls", None) or _Command, **options)
+
+
+app = _Typer(
     help="careerbot: answers machine-learning career questions from a curated corpus.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-index_app = typer.Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
-corpus_app = typer.Typer(help="Check the corpus files and start new ones.", no_args_is_help=True)
-pins_app = typer.Typer(
+index_app = _Typer(help="Build, inspect and verify the search index.", no_args_is_help=True)
+corpus_app = _Typer(help="Check the corpus files and start new ones.", no_args_is_help=True)
+pins_app = _Typer(
     help="Pinned answers: export to and import from YAML (for version control).",
     no_args_is_help=True,
 )
-cards_app = typer.Typer(
+cards_app = _Typer(
     help="Answer cards: what to write next, from the questions members asked.",
     no_args_is_help=True,
 )
@@ -53,6 +95,38 @@ app.add_typer(cards_app, name="cards")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line paths stay whole
+
+
+class ClosedPipeGuard:
+    """Standard output that ends the process quietly, with status 0, once its reader has gone
+    (`careerbot ask … | head -1`): nothing more can be said, and that is no failure. Every
+    write goes through it (rich's consoles, typer's help, JSON, YAML and CSV), before rich or
+    typer turn the broken pipe into a silent exit 1."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> NoReturn:
+        # what is still buffered goes to /dev/null, so the interpreter's last flush succeeds
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+        raise SystemExit(0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class CliState:

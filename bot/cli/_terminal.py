@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -155,16 +156,18 @@ def render_answer(result: SearchResult, console: Console) -> None:
     else:
         console.print(Text(wrap_text(t("no_answer", result), width), style="bold"), soft_wrap=True)
         console.print(wrap_text(t("rephrase_hint", result), width), soft_wrap=True, markup=False)
-        if not result.resources:
-            console.print(
-                wrap_text(t("ask_moderators", result), width), soft_wrap=True, markup=False
-            )
+        # the terminal's own way on (no /resources, no moderators here): the ranking anyway
+        command = f"careerbot search {shlex.quote(result.question)} --no-threshold"
+        console.print(
+            wrap_text(t("cli.closest_anyway", result), width), soft_wrap=True, markup=False
+        )
+        console.print(wrap_text(command, width, "  "), soft_wrap=True, markup=False)
         resources_title = t("closest_resources", result)
     if result.resources:
         section(resources_title)
         for hit in result.resources:
             console.print(_resource_block(hit, result, width), soft_wrap=True)
-    if result.answered:  # a refusal quotes nothing
+    if result.answered and (result.passages or result.card is not None):  # else nothing quoted
         footer = t("footer.card" if result.card is not None else "footer", result)
         console.print(Text(wrap_text(footer, width), style="dim"), soft_wrap=True)
 

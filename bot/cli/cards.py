@@ -21,8 +21,10 @@ def cards_suggest(
         int, typer.Option("--min-count", min=1, help="Only groups asked at least this often.")
     ] = 1,
 ) -> None:
-    """Group the unanswered questions and the 👎-voted answers by meaning and print YAML
-    skeletons of cards to write (corpus/cards/), the most asked first, with counts."""
+    """Print YAML skeletons of the answer cards to write next, the most asked first.
+
+    The unanswered questions and the 👎-voted answers are grouped by meaning; each group is a
+    card skeleton for corpus/cards/, with its counts."""
     import asyncio
     from datetime import UTC, datetime, timedelta
 

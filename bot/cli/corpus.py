@@ -35,8 +35,10 @@ def corpus_lint(
         ),
     ] = False,
 ) -> None:
-    """Validate articles, translations, resources, glossary and questions; print every problem
-    with file and line, what cleaning removes, and how close each translated passage is."""
+    """Validate the corpus files and print every problem with its file and line.
+
+    Articles, translations, resources, glossary and questions are checked; the report also says
+    what cleaning removes and how close each translated passage is to its original."""
     from corpus.lint import TRANSLATION_SIMILARITY_FLOOR, WEAKEST_SHOWN, lint_articles
 
     with expected_errors():
@@ -165,7 +167,9 @@ def corpus_new_article(
     translated_from: Annotated[
         str | None, typer.Option("--translated-from", help="Language of the original (en).")
     ] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", help="The article's author (front matter).")
+    ] = None,
     tags: Annotated[
         str, typer.Option("--tags", help="Comma-separated topics, e.g. career,mlops.")
     ] = "",

@@ -162,7 +162,7 @@ def report(
     ] = ReportFormat.md,
     guild: Annotated[int | None, typer.Option("--guild", help="Only this guild.")] = None,
 ) -> None:
-    """What was asked, what found no answer (grouped by meaning) and how answers were rated."""
+    """Report what was asked, what found no answer (grouped by meaning) and how answers fared."""
     import asyncio
     import csv
     from datetime import UTC, datetime, timedelta

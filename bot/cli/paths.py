@@ -42,9 +42,11 @@ def path(
         bool, typer.Option("--json", help="The plan as one JSON object (a stable interface).")
     ] = False,
 ) -> None:
-    """A learning plan: the stages from your starting point to the goal in order (those it
-    already covers marked so), 1-3 resources for each, the time it takes at your hours a week
-    with the sentence it comes from, and the article sentences behind every stage."""
+    """Make a learning plan from your starting point to the goal.
+
+    The stages in order (those your starting point covers marked so), 1-3 resources for each,
+    the time it takes at your hours a week with the sentence it comes from, and the article
+    sentences behind every stage."""
     from bot.services.path_plan import PlanInputError
     from bot.services.path_planner import PathPlanner
 

@@ -30,17 +30,24 @@ from bot.cli._common import (
     printable,
 )
 
-QuestionArgument = Annotated[str, typer.Argument(help="The question, in Chinese or English.")]
+QuestionArgument = Annotated[
+    str,
+    typer.Argument(help="The question, in Chinese or English; '-' reads it from standard input."),
+]
 
 
 @app.command()
 def ask(
     question: QuestionArgument,
     k: Annotated[int, typer.Option("--k", min=1, max=10, help="Passages to show.")] = 3,
-    resources: Annotated[int, typer.Option("--resources", min=0, max=10)] = 3,
+    resources: Annotated[
+        int, typer.Option("--resources", min=0, max=10, help="Learning resources to show.")
+    ] = 3,
 ) -> None:
     """Answer a question with the best passages and learning resources."""
     with expected_errors():
+        if question == "-":
+            question = _read_question()
         settings = load_settings()
         limit = settings.retrieval.max_question_chars
         try:  # before loading anything: a bad question should fail fast
@@ -60,7 +67,9 @@ def search(
         str | None, typer.Argument(help="The question (or use --queries-file).")
     ] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Passages per query.")] = 10,
-    k_resources: Annotated[int, typer.Option("--k-resources", min=0, max=100)] = 5,
+    k_resources: Annotated[
+        int, typer.Option("--k-resources", min=0, max=100, help="Learning resources per query.")
+    ] = 5,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per query per line.")
     ] = False,
@@ -68,10 +77,15 @@ def search(
         Path | None, typer.Option("--queries-file", help="One query per line; '-' for stdin.")
     ] = None,
     no_threshold: Annotated[
-        bool, typer.Option("--no-threshold", help="Return passages even below min_relevance.")
+        bool,
+        typer.Option(
+            "--no-threshold",
+            help="List passages, a lead and resources even when the no-good-answer model "
+            "(retrieval.refusal) refuses the question; it stays unanswered.",
+        ),
     ] = False,
 ) -> None:
-    """Ranked hits (passages, then resources): the machine interface used by eval and bench."""
+    """Print the ranked hits (passages, then resources): the machine interface of eval and bench."""
     with expected_errors():
         if (question is None) == (queries_file is None):
             raise fail("give either a QUESTION or --queries-file, not both or neither", 2)
@@ -99,6 +113,16 @@ def search(
                 _print_hits_table(query, answer.result)
         if failures:
             raise typer.Exit(1)
+
+
+def _read_question() -> str:
+    """The question on standard input, whole (bytes that are not UTF-8 kept as surrogates, as
+    in an argument, so the question check reports them)."""
+    try:
+        data = sys.stdin.buffer.read()
+    except OSError as exc:
+        raise fail(f"cannot read the question from standard input: {exc}") from None
+    return data.decode("utf-8", "surrogateescape").strip()
 
 
 def _read_queries(path: Path | None) -> list[str]:
@@ -155,8 +179,10 @@ def eval_command(
         ),
     ] = False,
 ) -> None:
-    """Score retrieval and replies on the labelled questions, per split and language: MRR@10,
-    hit@1/3, refusals, leads that hold the answer, passages in the asker's language."""
+    """Score retrieval and replies on the labelled questions, per split and language.
+
+    The figures: MRR@10, hit@1/3, refusals, leads that hold the answer, passages in the asker's
+    language."""
     from index.evaluation import EVAL_K, RESOURCE_K, evaluate, traditional_agreement
 
     with expected_errors():

@@ -27,7 +27,7 @@ from bot.services.journal import AnswerJournal
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
-from index.query import InvalidQuestion
+from index.query import InvalidQuestion, chinese_script, in_script
 from index.results import SearchResult
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,23 @@ class Curation:
         """The recorded answer behind a bot message (None for answers sent before records)."""
         await self.journal.written()
         return await self.database.answer_log.get_answer(message_id)
+
+    async def curated_answer(self, record: DeliveredAnswer) -> str | None:
+        """The text of a delivered answer that was curated already: the pin's answer when a pin
+        answered, the answer card's (in the question's language and script) when a card did.
+        None for an answer made of passages, or when that pin or card is no longer served."""
+        if record.pin_id is not None:
+            pin = await self.database.pins.get_pin(record.pin_id, record.guild_id or 0)
+            return pin.answer if pin is not None else None
+        cards = [
+            i.removeprefix(CARD_ID_PREFIX) for i in record.hit_ids if i.startswith(CARD_ID_PREFIX)
+        ]
+        card = self.worker.retriever.cards.by_id(cards[0]) if cards else None  # records only
+        if card is None:
+            return None
+        language = "zh" if record.language == "zh" else "en"
+        script = chinese_script(record.question) if language == "zh" else "simplified"
+        return in_script(card.answer(language), script)
 
     async def stats(self, guild_id: int | None, since: datetime) -> Stats:
         """Questions, votes and the most asked (unanswered) questions since `since`, counting

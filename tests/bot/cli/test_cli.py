@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from tests.conftest import write_small_corpus
-from tests.helpers import run_cli
+from tests.helpers import closed_early, run_cli
 
 runner = CliRunner()
 
@@ -308,3 +309,59 @@ def test_an_unusable_data_directory_is_one_line_naming_the_path(config_file, com
     assert result.exit_code == 1, result.output
     assert "a-file" in result.output and "Traceback" not in result.output
     assert "data_dir" in result.output
+
+
+def test_ask_from_any_directory_uses_one_per_user_index(tmp_path):
+    """Without a configuration file the index is built once per user, not in ./data of
+    whichever directory `careerbot ask` runs in."""
+    corpus = write_small_corpus(tmp_path / "corpus")
+    environment = {
+        **os.environ,
+        "CAREERBOT_CORPUS_DIR": str(corpus),
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
+    environment.pop("CAREERBOT_DATA_DIR", None)
+    environment.pop("CAREERBOT_CONFIG", None)
+    for name in ("here", "there"):
+        cwd = tmp_path / name
+        cwd.mkdir()
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "机器学习工程师要学哪些数学？"],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=environment,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "线性代数" in result.stdout
+        assert list(cwd.iterdir()) == []  # no ./data
+    assert (tmp_path / "xdg" / "careerbot" / "index" / "CURRENT").exists()
+    generations = tmp_path / "xdg" / "careerbot" / "index" / "generations"
+    assert len(list(generations.iterdir())) == 1  # built once, by the first ask
+
+
+def test_ask_dash_reads_the_question_from_standard_input(config_file):
+    command = ["--config", str(config_file), "ask", "-"]
+    result = runner.invoke(app, command, input="机器学习工程师要学哪些数学？\n")
+    assert result.exit_code == 0, result.output
+    assert "线性代数" in result.output and "最相关的段落" in result.output
+    empty = runner.invoke(app, command, input="\n")
+    assert empty.exit_code == 1 and "Traceback" not in empty.output
+    described = runner.invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
+    assert "'-' reads it from standard input" in described
+
+
+def test_output_to_a_reader_that_stops_early_ends_quietly(config_file, tmp_path):
+    """`careerbot ask … | head -1` and the like: status 0, nothing on stderr."""
+    assert run_cli(config_file, "index", "build").exit_code == 0
+    queries = tmp_path / "queries.txt"
+    queries.write_text("数据科学家做什么\nWhat math do I need?\n" * 200, encoding="utf-8")
+    config = ("--config", str(config_file))
+    for args, lines in [
+        (("ask", "机器学习工程师要学哪些数学？"), 0),
+        (("ask", "机器学习工程师要学哪些数学？"), 1),
+        (("search", "--json", "--queries-file", str(queries)), 1),  # more than a pipe holds
+        (("search", "--queries-file", str(queries)), 1),
+    ]:
+        ended = closed_early(*config, *args, reader_takes=lines)
+        assert ended.returncode == 0 and ended.stderr == b"", (args, ended.stderr.decode())

@@ -145,3 +145,24 @@ def test_a_traditional_asker_reads_traditional_labels():
     )
     out = _render(result)
     assert "最相關的段落" in out and "最相关的段落" not in out
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "hint"),
+    [
+        ("bread?", "en", "closest passages and learning resources anyway"),
+        ("面包？", "zh", "仍想看看"),
+    ],
+)
+def test_a_refusal_points_to_the_terminals_own_way_and_quotes_nothing(question, language, hint):
+    for resources in ([], [_resource()]):
+        out = _render(SearchResult(question, language, [], resources, False, 0.2))
+        assert "/resources" not in out and "moderators" not in out and "版主" not in out
+        assert hint in out and f"careerbot search '{question}' --no-threshold" in out
+        assert "Quoted from" not in out and "引自" not in out
+
+
+def test_the_quoted_from_footer_only_under_passages_or_a_card():
+    assert "Quoted from" in _render(SearchResult("math?", "en", [_passage()], [], True, 0.9))
+    nothing_quoted = _render(SearchResult("math?", "en", [], [_resource()], True, 0.9))
+    assert "Quoted from" not in nothing_quoted and "Math Course" in nothing_quoted

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.services.path_planner import PathPlanner
-from corpus.loader import SHIPPED_CORPUS_DIR, CorpusError
+from corpus.loader import SHIPPED_CORPUS_DIR
+from corpus.problems import CorpusError
 from tests.conftest import copy_shipped_corpus, edit_first
 
 

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
-from bot.discord.answering.render import answer_embed, shown_hits
+from bot.discord.answering.render import answer_embed, answer_text_of, shown_hits
 from bot.discord.answering.views import answer_view
 from bot.discord.checks import is_moderator
 from bot.discord.errors import ShuttingDown
@@ -275,7 +275,8 @@ class ForumAssistant(commands.Cog):
     ) -> None:
         """Message context menu: the post's author or a moderator marks the message that
         solved the post; the solved tag is applied, the member thanked, and the solution
-        proposed to the moderators as a pinned answer."""
+        proposed to the moderators as a pinned answer (not the bot's own answer when a pin or
+        an answer card gave it: curated already)."""
         language = language_of(interaction)
         bot = careerbot_of(interaction)
         thread = message.channel
@@ -287,11 +288,18 @@ class ForumAssistant(commands.Cog):
         if interaction.user.id != thread.owner_id and not is_moderator(interaction):
             await respond(interaction, t("solution.not_allowed", language))
             return
-        solution = message.content.strip()
+        solution, curated = message.content.strip(), False
+        if not solution and message.embeds and bot.user and message.author.id == bot.user.id:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            solution, curated = await self._answer_shown(message)
+            if not solution:
+                await respond(interaction, t("solution.no_answer", language))
+                return
         if not solution:
             await respond(interaction, t("solution.empty", language))
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         settings = bot.server_settings.for_guild(interaction.guild_id)
         problem = await self._apply_solved_tag(thread, settings.solved_tag, language)
         if problem is not None:
@@ -324,9 +332,20 @@ class ForumAssistant(commands.Cog):
                     link=message.jump_url,
                 )
             )
-        if settings.review_channel is not None:
+        if settings.review_channel is not None and not curated:
             starter = post.content if post is not None else await self._starter_text(thread)
             await self._propose(thread, bot.forum.question_of(thread.name, starter), solution)
+
+    async def _answer_shown(self, message: discord.Message) -> tuple[str, bool]:
+        """The answer one of the bot's messages gave, by its record, and whether it was curated
+        already (a pin or an answer card: no moderator need approve it again). A "no good
+        answer" reply gives no text; an answer made of passages its lead and passages, as shown."""
+        record = await self.bot.curation.delivered(message.id)
+        if record is not None and not record.answered and record.pin_id is None:
+            return "", False
+        if record is not None and (curated := await self.bot.curation.curated_answer(record)):
+            return curated, True
+        return answer_text_of(message), False
 
     async def _apply_solved_tag(
         self, thread: discord.Thread, name: str, language: Language

@@ -337,3 +337,101 @@ def test_without_manage_threads_the_member_is_told_and_nothing_is_recorded(index
 
 async def _stored(bot: CareerBot, thread_id: int | str) -> bool:
     return await bot.forum.store.get(int(thread_id)) is not None
+
+
+async def _suggestion_in(
+    emulator: DiscordEmulator, bot: CareerBot, forum: int, title: str, content: str
+) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """A member's new post, the bot's suggested answer in it (as stored) and its record."""
+    post = emulator.member_create_post(forum, title, content)
+    await _answer_in(emulator, post["id"])
+    answer = emulator.last_message(post["id"])
+    assert answer is not None and answer["embeds"][0]["author"]["name"].startswith("💡")
+    return post, answer, await delivered(bot, answer)
+
+
+async def _marked_solved(
+    emulator: DiscordEmulator, bot: CareerBot, post: dict[str, Any], message: dict[str, Any]
+) -> Any:
+    """The post's author marks `message` as the solution: tagged, thanked; the stored post."""
+    marked = emulator.send_message_command(MARK_AS_SOLUTION, message, user=emulator.member_user)
+    thanks = message_of(await emulator.wait_for_request(is_answer_to(marked), TIMEOUT))
+    assert "thank you" in (thanks.get("content") or ""), thanks
+    assert emulator.applied_tag_names(post["id"]) == ["Solved"]
+    stored = await bot.forum.store.get(int(post["id"]))
+    assert stored is not None and stored.solution_message_id == int(message["id"])
+    return stored
+
+
+def test_marking_the_bots_own_answer_uses_the_answer_it_gave(index_root, tmp_path):
+    """The bot's suggestion is the most common solution: a card's or a pin's answer is curated
+    already (solved, no proposal); a passages answer is proposed with the text shown."""
+
+    async def main() -> None:
+        async with forum_bot(index_root, tmp_path) as (emulator, bot, forum, review):
+
+            def proposals() -> list[RecordedRequest]:
+                return emulator.find_requests("POST", rf"/channels/{review}/messages")
+
+            post, answer, record = await _suggestion_in(
+                emulator,
+                bot,
+                forum,
+                "Should I learn software engineering first?",
+                "I am a student and want to become a machine learning engineer.",
+            )
+            assert record.hit_ids[0].startswith("card:")
+            stored = await _marked_solved(emulator, bot, post, answer)
+            card_answer = answer["embeds"][0]["description"]
+            assert stored.solution == card_answer and card_answer.startswith("Software")
+
+            pin = await bot.curation.pin(
+                emulator.guild_id,
+                ["How many hours a week should I study ML?"],
+                "Ten focused hours a week, with one small project a month.",
+                1,
+            )
+            post, answer, record = await _suggestion_in(
+                emulator, bot, forum, "How many hours a week should I study ML?", "Thanks!"
+            )
+            assert record.pin_id == pin.id
+            stored = await _marked_solved(emulator, bot, post, answer)
+            assert stored.solution == pin.answer
+            await asyncio.sleep(0.3)
+            assert proposals() == []  # a card and a pin need no moderator
+
+            post, answer, record = await _suggestion_in(
+                emulator, bot, forum, "数据科学家每天做什么？", "求解答"
+            )
+            assert record.answered and record.pin_id is None
+            assert not record.hit_ids[0].startswith("card:")
+            stored = await _marked_solved(emulator, bot, post, answer)
+            embed = answer["embeds"][0]
+            assert stored.solution.startswith(embed["description"])
+            assert embed["fields"][0]["value"].split("\n")[0][:20] in stored.solution
+            proposal = await emulator.wait_for_request(_posted_in(review), TIMEOUT)
+            assert embed["description"][:40] in str(proposal.json["embeds"][0])
+            assert len(proposals()) == 1
+
+    _run(main())
+
+
+def test_the_bots_no_good_answer_reply_cannot_be_the_solution(index_root, tmp_path):
+    async def main() -> None:
+        async with forum_bot(index_root, tmp_path, reply_when_unsure=True) as (
+            emulator,
+            bot,
+            forum,
+            _,
+        ):
+            post, answer, record = await _suggestion_in(
+                emulator, bot, forum, "Best pizza in town?", "Pepperoni or margherita?"
+            )
+            assert not record.answered
+            marked = emulator.send_message_command(MARK_AS_SOLUTION, answer)
+            told = message_of(await emulator.wait_for_request(is_answer_to(marked), TIMEOUT))
+            assert told["flags"] & EPHEMERAL and "no good answer" in told["content"]
+            assert emulator.find_requests("PATCH", rf"/channels/{post['id']}$") == []
+            assert (await bot.forum.store.get(int(post["id"]))).solution is None
+
+    _run(main())
