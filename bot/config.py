@@ -23,6 +23,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.config_sources import YamlFileSource, resolve_relative_paths, source_of
 from corpus.loader import MAX_ARTICLE_BYTES, SHIPPED_CORPUS_DIR
 from corpus.schema import Language
 from index.ann import VectorIndexConfig
@@ -49,39 +50,6 @@ def default_data_dir() -> Path:
 
 class ConfigError(Exception):
     """The configuration file or environment is invalid; the message says where and why."""
-
-
-# Path settings of the file, as (section, key); "" is the top level.
-_PATH_SETTINGS = (
-    ("", "corpus_dir"),
-    ("", "data_dir"),
-    ("eval", "questions_file"),
-    ("index", "dir"),
-    ("discord", "token_file"),
-)
-
-
-def _resolve_relative_paths(data: dict[str, Any], base: Path) -> None:
-    """Relative paths in the file are relative to the file, not to the working directory."""
-    for section, key in _PATH_SETTINGS:
-        table = data.get(section) if section else data
-        value = table.get(key) if isinstance(table, dict) else None
-        if isinstance(value, str) and not Path(value).is_absolute():
-            table[key] = str(base / value)
-
-
-class _YamlFileSource(PydanticBaseSettingsSource):
-    """Settings from the YAML file chosen by `Settings.load`."""
-
-    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]):
-        super().__init__(settings_cls)
-        self._data = data
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self._data)
 
 
 class EvalSettings(BaseModel):
@@ -285,18 +253,6 @@ class OpsSettings(BaseModel):
     )
 
 
-def _source_of(location: tuple[Any, ...], config_file: Path | None) -> str:
-    """Where a bad value came from: the environment variable that set it (environment
-    variables win over the file), else the configuration file, else the default."""
-    environment = {name.upper(): name for name in os.environ}
-    parts = [str(part).upper() for part in location]
-    for length in range(len(parts), 0, -1):
-        name = "CAREERBOT_" + "__".join(parts[:length])
-        if name in environment:
-            return f"environment variable {environment[name]}"
-    return f"in {config_file}" if config_file is not None else "default value"
-
-
 class Settings(BaseSettings):
     """All careerbot settings."""
 
@@ -328,7 +284,7 @@ class Settings(BaseSettings):
         "default: SQLite in data_dir",
     )
 
-    _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for _YamlFileSource
+    _yaml_data: ClassVar[dict[str, Any]] = {}  # the file read by `load`, for YamlFileSource
 
     @property
     def questions_file(self) -> Path:
@@ -359,7 +315,7 @@ class Settings(BaseSettings):
         return (
             init_settings,
             env_settings,
-            _YamlFileSource(settings_cls, cls._yaml_data),
+            YamlFileSource(settings_cls, cls._yaml_data),
             file_secret_settings,
         )
 
@@ -389,7 +345,7 @@ class Settings(BaseSettings):
                     f"{path}: discord.token must not be in the configuration file; set the "
                     "CAREERBOT_DISCORD__TOKEN environment variable or discord.token_file"
                 )
-            _resolve_relative_paths(data, path.resolve().parent)
+            resolve_relative_paths(data, path.resolve().parent)
             data.setdefault("data_dir", str(path.resolve().parent / "data"))  # beside the file
         elif explicit:
             raise ConfigError(f"configuration file not found: {path}")
@@ -399,7 +355,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']} "
-                f"({_source_of(error['loc'], path if path.exists() else None)})"
+                f"({source_of(error['loc'], path if path.exists() else None)})"
                 for error in exc.errors()
             )
             raise ConfigError(f"invalid configuration: {problems}") from None

@@ -85,7 +85,7 @@ def pins_import(
     import asyncio
 
     from bot.db.pin_store import PinQuestion
-    from bot.services.curation import CurationError, check_pin_text
+    from bot.services.pin_rules import CurationError, check_pin_text
 
     with expected_errors():
         settings = load_settings()

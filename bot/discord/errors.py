@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.discord.checks import NotModerator, NotServerManager
 from bot.discord.reply import respond
 from bot.i18n import language_of_locale, t
-from bot.services.curation import CurationError
+from bot.services.pin_rules import CurationError
 from bot.services.worker import WorkerBusy
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from bot.config import DISCORD_QUESTION_CHARS, Settings
+from bot.config import Settings
 from bot.db.answer_log_store import DeliveredAnswer, Stats
 from bot.db.database import Database
 from bot.db.pin_store import Pin, PinNotFound, PinQuestion
@@ -24,6 +24,14 @@ from bot.services.answers import Answer
 from bot.services.card_suggestions import CARD_ID_PREFIX
 from bot.services.feedback import Vote, hash_user_id
 from bot.services.journal import AnswerJournal
+from bot.services.pin_rules import (
+    CurationError,
+    ProposalDecided,
+    UnknownPin,
+    check_pin_text,
+    checked_answer,
+    checked_questions,
+)
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
 from index.pins import PinIndex, PinMatch
@@ -31,62 +39,6 @@ from index.query import InvalidQuestion, chinese_script, in_script
 from index.results import SearchResult
 
 log = logging.getLogger(__name__)
-
-
-# Discord's embed description holds 4096 characters; the label and the footer need some room.
-MAX_PIN_ANSWER_CHARS = 4000
-MAX_PIN_QUESTION_CHARS = DISCORD_QUESTION_CHARS  # the bot's own question limit
-MAX_PIN_QUESTIONS = 10
-
-
-class CurationError(ValueError):
-    """Input a pin cannot be made of, or a pin that does not exist; the message says why."""
-
-
-class UnknownPin(CurationError):
-    """No pin of that number is served in this guild."""
-
-
-class ProposalDecided(CurationError):
-    """The proposal is unknown or a moderator decided it already."""
-
-
-def check_pin_text(answer: str, questions: Sequence[str]) -> tuple[str, list[str]]:
-    """The answer and questions as a pin stores them (trimmed; questions with their whitespace
-    collapsed and duplicates dropped), or CurationError with a user-facing reason.
-
-    A pin holds a non-blank answer of at most MAX_PIN_ANSWER_CHARS and 1 to MAX_PIN_QUESTIONS
-    non-blank questions of at most MAX_PIN_QUESTION_CHARS each.
-    """
-    return _checked_answer(answer), _checked_questions(questions)
-
-
-def _checked_answer(answer: str) -> str:
-    answer = answer.strip()
-    if not answer:
-        raise CurationError("A pin needs an answer text.")
-    if len(answer) > MAX_PIN_ANSWER_CHARS:
-        raise CurationError(
-            f"The answer is {len(answer)} characters long; the limit is {MAX_PIN_ANSWER_CHARS}."
-        )
-    return answer
-
-
-def _checked_questions(questions: Sequence[str]) -> list[str]:
-    cleaned: list[str] = []
-    for question in questions:
-        text = " ".join(question.split())
-        if len(text) > MAX_PIN_QUESTION_CHARS:
-            raise CurationError(
-                f"A question is {len(text)} characters long; the limit is {MAX_PIN_QUESTION_CHARS}."
-            )
-        if text and text not in cleaned:
-            cleaned.append(text)
-    if not cleaned:
-        raise CurationError("A pin needs at least one question.")
-    if len(cleaned) > MAX_PIN_QUESTIONS:
-        raise CurationError(f"A pin takes at most {MAX_PIN_QUESTIONS} questions.")
-    return cleaned
 
 
 AnswerSource = Literal["slash", "mention", "forum"]
@@ -307,9 +259,9 @@ class Curation:
         stored_questions = None
         vectors = None
         if answer is not None:
-            answer = _checked_answer(answer)
+            answer = checked_answer(answer)
         if questions is not None:
-            questions = _checked_questions(questions)
+            questions = checked_questions(questions)
             vectors = await self._embed(questions)
             stored_questions = _pin_questions(questions, vectors)
         try:

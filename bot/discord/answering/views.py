@@ -28,8 +28,8 @@ from bot.discord.embeds import BUTTON_LABEL
 from bot.discord.reply import careerbot_of, language_of, respond
 from bot.formatting import clip
 from bot.i18n import Language, t
-from bot.services.curation import CurationError
 from bot.services.path_requests import plan_request
+from bot.services.pin_rules import CurationError
 from bot.services.worker import SearchOptions, WorkerBusy
 from index.query import InvalidQuestion, chinese_script, in_script
 from index.results import SearchResult

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.curation import (
+from bot.services.pin_rules import (
     MAX_PIN_ANSWER_CHARS,
     MAX_PIN_QUESTION_CHARS,
     MAX_PIN_QUESTIONS,

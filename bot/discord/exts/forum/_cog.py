@@ -24,12 +24,13 @@ from bot.discord.answering.views import answer_view
 from bot.discord.checks import is_moderator
 from bot.discord.errors import ShuttingDown
 from bot.discord.exts.forum._render import review_embed
+from bot.discord.exts.forum._tags import apply_solved_tag
 from bot.discord.exts.forum._views import review_view
 from bot.discord.reply import careerbot_of, language_of, respond
-from bot.i18n import Language, t
+from bot.i18n import t
 from bot.services.answers import Answer
-from bot.services.curation import CurationError
 from bot.services.logs import request_scope
+from bot.services.pin_rules import CurationError
 from bot.services.worker import WorkerBusy
 from index.query import InvalidQuestion, detect_language
 
@@ -39,12 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKFILL_BATCH = 16  # posts encoded per call on the search worker: questions wait at most one
-MAX_APPLIED_TAGS = 5  # Discord's limit of tags on a forum post
-
-
-def _solved_tag(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
-    wanted = name.casefold()
-    return next((tag for tag in forum.available_tags if tag.name.casefold() == wanted), None)
 
 
 class ForumAssistant(commands.Cog):
@@ -301,7 +296,7 @@ class ForumAssistant(commands.Cog):
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
         settings = bot.server_settings.for_guild(interaction.guild_id)
-        problem = await self._apply_solved_tag(thread, settings.solved_tag, language)
+        problem = await apply_solved_tag(thread, settings.solved_tag, language)
         if problem is not None:
             await respond(interaction, problem)
             return
@@ -346,31 +341,6 @@ class ForumAssistant(commands.Cog):
         if record is not None and (curated := await self.bot.curation.curated_answer(record)):
             return curated, True
         return answer_text_of(message), False
-
-    async def _apply_solved_tag(
-        self, thread: discord.Thread, name: str, language: Language
-    ) -> str | None:
-        """Apply the solved tag; None when done, else what to tell the member (nothing
-        changed then)."""
-        forum = thread.parent
-        tag = _solved_tag(forum, name) if isinstance(forum, discord.ForumChannel) else None
-        if tag is None:
-            log.warning("forum %s has no tag named %r (solved_tag)", thread.parent_id, name)
-            return t("solution.no_tag", language, tag=name)
-        tags = thread.applied_tags
-        if tag in tags:
-            return None
-        if len(tags) >= MAX_APPLIED_TAGS:
-            return t("solution.too_many_tags", language, tag=name)
-        try:
-            await thread.edit(applied_tags=[*tags, tag], reason="careerbot: marked as solved")
-        except discord.Forbidden:
-            log.warning("cannot tag post %s: missing Manage Threads in forum %s", thread.id, forum)
-            return t("solution.forbidden", language)
-        except discord.HTTPException as exc:
-            log.warning("cannot tag post %s: %s", thread.id, exc)
-            return t("error.unexpected", language)
-        return None
 
     async def _propose(self, thread: discord.Thread, question: str, solution: str) -> None:
         """Post the solved question to the review channel with Approve / Edit / Reject."""

@@ -14,7 +14,7 @@ from bot.discord.embeds import MODAL_TEXT_CHARS
 from bot.discord.exts.forum._render import review_embed
 from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
-from bot.services.curation import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
+from bot.services.pin_rules import MAX_PIN_QUESTION_CHARS, CurationError, ProposalDecided
 
 
 class ProposalButton(

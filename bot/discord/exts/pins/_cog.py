@@ -23,7 +23,7 @@ from bot.discord.checks import require_moderator
 from bot.discord.exts.pins._render import pin_embed, stats_embed
 from bot.discord.reply import careerbot_of, language_of, respond
 from bot.i18n import Language, t
-from bot.services.curation import CurationError
+from bot.services.pin_rules import CurationError
 
 if TYPE_CHECKING:
     from bot.discord.app import CareerBot

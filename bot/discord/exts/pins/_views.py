@@ -14,7 +14,7 @@ from bot.discord.exts.pins._render import pins_page_embed
 from bot.discord.reply import careerbot_of, language_of, respond
 from bot.formatting import clip
 from bot.i18n import Language, t
-from bot.services.curation import MAX_PIN_ANSWER_CHARS, CurationError
+from bot.services.pin_rules import MAX_PIN_ANSWER_CHARS, CurationError
 
 if TYPE_CHECKING:
     pass
