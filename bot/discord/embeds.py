@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.formatting import clip
+from index.query import ChineseScript, in_script
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 EMBED_TOTAL = 6000
@@ -39,3 +40,24 @@ def fit_total(embed: discord.Embed) -> None:
         )
         if len(value) <= 1:  # nothing left to shorten
             break
+
+
+def in_script_embed(embed: discord.Embed, script: ChineseScript) -> discord.Embed:
+    """The embed's Chinese (title, description, fields, footer, author) in the reader's
+    script: the corpus and the strings are written in Simplified."""
+    if script == "simplified":
+        return embed
+    data = embed.to_dict()
+    for key in ("title", "description"):
+        if key in data:
+            data[key] = in_script(data[key], script)  # type: ignore[literal-required]
+    for field in data.get("fields", []):
+        field["name"] = in_script(field["name"], script)
+        field["value"] = in_script(field["value"], script)
+    for key in ("footer", "author"):
+        part = data.get(key)
+        if part and "text" in part:
+            part["text"] = in_script(part["text"], script)  # type: ignore[typeddict-item]
+        if part and "name" in part:
+            part["name"] = in_script(part["name"], script)  # type: ignore[typeddict-item]
+    return discord.Embed.from_dict(data)

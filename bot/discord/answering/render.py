@@ -9,7 +9,6 @@ import discord
 
 from bot.formatting import clip, excerpt
 from bot.i18n import Language, t
-from index.query import ChineseScript, in_script
 from index.results import Hit, SearchResult
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ from bot.discord.embeds import (
     FOOTER_TEXT,
     MAX_FIELDS,
     fit_total,
+    in_script_embed,
     link,
 )
 
@@ -76,26 +76,6 @@ def _passage_fields(result: SearchResult, language: Language) -> list[tuple[str,
         _passage_field(i, hit, language, result.excerpt_anchor(hit))
         for i, hit in enumerate(result.passages[:MAX_PASSAGES_SHOWN], 1)
     ]
-
-
-def _in_script(embed: discord.Embed, script: ChineseScript) -> discord.Embed:
-    """The embed's Chinese (labels included) in the asker's script."""
-    if script == "simplified":
-        return embed
-    data = embed.to_dict()
-    for key in ("title", "description"):
-        if key in data:
-            data[key] = in_script(data[key], script)  # type: ignore[literal-required]
-    for field in data.get("fields", []):
-        field["name"] = in_script(field["name"], script)
-        field["value"] = in_script(field["value"], script)
-    for key in ("footer", "author"):
-        part = data.get(key)
-        if part and "text" in part:
-            part["text"] = in_script(part["text"], script)  # type: ignore[typeddict-item]
-        if part and "name" in part:
-            part["name"] = in_script(part["name"], script)  # type: ignore[typeddict-item]
-    return discord.Embed.from_dict(data)
 
 
 def _resource_field(hit: Hit, language: Language) -> tuple[str, str]:
@@ -173,7 +153,7 @@ def answer_embed(
     if footer:
         embed.set_footer(text=clip(footer, FOOTER_TEXT))
     fit_total(embed)
-    return _in_script(embed, result.script)
+    return in_script_embed(embed, result.script)
 
 
 def similar_embed(threads: Sequence[SimilarThread], language: Language) -> discord.Embed:

@@ -15,6 +15,7 @@ from bot.discord.embeds import (
     FIELD_VALUE,
     FOOTER_TEXT,
     fit_total,
+    in_script_embed,
     link,
 )
 from bot.formatting import clip, excerpt
@@ -22,7 +23,7 @@ from bot.i18n import Language, t
 from bot.services.path_plan import LearningPlan, PlanSource, PlanStage
 from bot.services.path_planner import PathPlanner
 from bot.services.paths import next_stage
-from index.query import ChineseScript, in_script
+from index.query import ChineseScript
 
 COLOR_PLAN = discord.Colour.green()
 LEARN_CHARS = 160  # what a stage teaches: a sentence, the rest is in the resources
@@ -60,23 +61,6 @@ def _stage_value(stage: PlanStage, planner: PathPlanner, language: Language) -> 
         quote = clip(first.text(language), QUOTE_CHARS)
         lines.append(f"📖 “{quote}” — {_article_link(first, planner, language)}")
     return "\n".join(lines)
-
-
-def in_script_embed(embed: discord.Embed, script: ChineseScript) -> discord.Embed:
-    """The embed's Chinese in the member's script (the corpus is written in Simplified)."""
-    if script == "simplified":
-        return embed
-    data = embed.to_dict()
-    for key in ("title", "description"):
-        if key in data:
-            data[key] = in_script(data[key], script)  # type: ignore[literal-required]
-    for field in data.get("fields", []):
-        field["name"] = in_script(field["name"], script)
-        field["value"] = in_script(field["value"], script)
-    footer = data.get("footer")
-    if footer and "text" in footer:
-        footer["text"] = in_script(footer["text"], script)
-    return discord.Embed.from_dict(data)
 
 
 def plan_embed(
