@@ -581,6 +581,10 @@ _STRINGS: dict[str, dict[Language, str]] = {
         "zh": "生成成为机器学习工程师的学习计划，并记录你的进度",
         "en": "Your learning plan to become a machine learning engineer, with your progress",
     },
+    "path.unavailable": {
+        "zh": "这个机器人的语料库没有学习路线（corpus/paths.yaml），暂时无法生成学习计划。",
+        "en": "This bot's corpus has no learning paths (corpus/paths.yaml), so it cannot make a plan.",
+    },
     "command.path.from": {"zh": "你从哪里起步", "en": "Where you start from"},
     "command.path.goal": {"zh": "目标岗位", "en": "The role to reach"},
     "command.path.hours": {

@@ -161,7 +161,8 @@ def render_answer(result: SearchResult, console: Console) -> None:
         console.print(
             wrap_text(t("cli.closest_anyway", result), width), soft_wrap=True, markup=False
         )
-        console.print(wrap_text(command, width, "  "), soft_wrap=True, markup=False)
+        # one line, never wrapped: it is meant to be copied and pasted whole
+        console.print("  " + command, soft_wrap=True, markup=False, highlight=False)
         resources_title = t("closest_resources", result)
     if result.resources:
         section(resources_title)

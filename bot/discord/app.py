@@ -36,6 +36,7 @@ from bot.services.path_progress import PathProgress
 from bot.services.reload import IndexReloader
 from bot.services.settings import ServerSettings
 from bot.services.worker import SearchWorker
+from index.query import in_script
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,10 @@ class StringsTranslator(app_commands.Translator):
     ) -> str | None:
         key = string.extras.get("key")
         if key in _STRINGS and language_of_locale(locale) == "zh":
-            return _STRINGS[key]["zh"]
+            text = _STRINGS[key]["zh"]
+            # Taiwan's clients read Traditional (the table is Simplified)
+            traditional = locale == discord.Locale.taiwan_chinese
+            return in_script(text, "traditional") if traditional else text
         return None
 
 
@@ -180,9 +184,12 @@ class CareerBot(commands.Bot):
             log.info("%d server settings changed from Discord", changed)
             journal = AnswerJournal(database.answer_log)
             self.members = MemberData(self.settings, MembersStore(database.engine), journal)
-            self.path_planner = await asyncio.to_thread(
-                PathPlanner.load, self.settings.corpus_dir, self.settings.max_article_bytes
-            )
+            if (self.settings.corpus_dir / "paths.yaml").is_file():
+                self.path_planner = await asyncio.to_thread(
+                    PathPlanner.load, self.settings.corpus_dir, self.settings.max_article_bytes
+                )
+            else:  # an older corpus: everything but /path works, which says so
+                log.info("no learning paths: %s has no paths.yaml", self.settings.corpus_dir)
             self.path_progress = PathProgress(PathProgressStore(database.engine))
             self._curation = Curation(
                 self.settings, self.worker, database, self.server_settings, journal

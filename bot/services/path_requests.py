@@ -60,7 +60,7 @@ _ABOUT_ML = _any(
     r"\bai\b",
     r"\bdeep\s+learning\b",
     r"\bartificial\s+intelligence\b",
-    r"机器学习|深度学习|人工智能|算法工程师|算法岗|AI",
+    r"机器学习|深度学习|人工智能|算法工程师|算法岗|(?<![A-Za-z])AI(?![A-Za-z])",
 )
 
 _ML_ROLE = (

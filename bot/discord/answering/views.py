@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 MORE_PAGES = 3  # "More" pages after the answer: beyond 12 passages the ranking is noise
 
 
-def answer_view(result: SearchResult, *, similar_button: bool = False) -> discord.ui.View:
+def answer_view(
+    result: SearchResult, *, similar_button: bool = False, plan_button: bool = True
+) -> discord.ui.View:
     """The buttons under an answer: feedback and 📌 Pin always, More and Sources when passages
     are shown.
 
@@ -60,7 +62,7 @@ def answer_view(result: SearchResult, *, similar_button: bool = False) -> discor
     if result.related_card is not None:
         question = in_script(result.related_card.question(result.language), result.script)
         view.add_item(RelatedCardButton(result.related_card.id, question, result.language))
-    request = plan_request(result.question)
+    request = plan_request(result.question) if plan_button else None
     if request is not None:
         view.add_item(PlanButton(request.goal, request.start, result.reply_language, result.script))
     return view

@@ -68,6 +68,17 @@ def test_no_answer_says_so_and_offers_closest_resources():
     assert "Most relevant passages" not in out
 
 
+def test_the_command_offered_after_no_answer_can_be_pasted_whole():
+    question = "best chocolate cake recipe for grandmother birthday party " * 3
+    buffer = StringIO()
+    render_answer(
+        SearchResult(question.strip(), "en", [], [], False, 0.7),
+        Console(file=buffer, width=80, color_system=None),
+    )
+    lines = [line for line in buffer.getvalue().splitlines() if "careerbot search" in line]
+    assert len(lines) == 1 and lines[0].rstrip().endswith("--no-threshold")
+
+
 def test_clip():
     assert clip("abcdef", 4) == "abc…"
     assert clip("abc", 4) == "abc"

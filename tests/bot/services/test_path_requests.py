@@ -50,6 +50,9 @@ NOT_RECOGNISED = [
     "I'm a student, how do I become a data scientist?",
     "我是学生，怎么成为数据分析师？",
     "As a developer, what's a good roadmap to learn React?",
+    # "ai" inside an English word is not AI
+    "I am a student, how do I start training for a marathon again?",
+    "I'm a developer, what should I learn first to maintain a React app?",
     "",
 ]
 

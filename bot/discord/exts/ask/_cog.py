@@ -159,7 +159,11 @@ class Ask(commands.Cog):
     ) -> tuple[discord.Embed, discord.ui.View]:
         """The answer's embed (with the server's similar threads) and its buttons."""
         embed = answer_embed(answer.result, pinned=answer.pin, similar=answer.similar)
-        return embed, answer_view(answer.result, similar_button=guild_id is not None)
+        return embed, answer_view(
+            answer.result,
+            similar_button=guild_id is not None,
+            plan_button=self.bot.path_planner is not None,
+        )
 
     def _record_delivered(
         self, answer: Answer, message: discord.Message, user_id: int, source: AnswerSource

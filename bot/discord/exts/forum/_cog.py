@@ -127,7 +127,9 @@ class ForumAssistant(commands.Cog):
         embed = answer_embed(
             answer.result, pinned=answer.pin, similar=answer.similar, suggestion=True
         )
-        view = answer_view(answer.result, similar_button=True)
+        view = answer_view(
+            answer.result, similar_button=True, plan_button=self.bot.path_planner is not None
+        )
         try:
             sent = await thread.send(embed=embed, view=view)
         except discord.Forbidden:

@@ -68,10 +68,11 @@ def shown_as(language: Language, script: ChineseScript) -> str:
     return "zh-hant" if language == "zh" and script == "traditional" else language
 
 
-def _planner(interaction: discord.Interaction) -> PathPlanner:
+async def _planner(interaction: discord.Interaction, key: PlanKey) -> PathPlanner | None:
+    """The bot's learning paths; None, with the member told, when its corpus has none."""
     planner = careerbot_of(interaction).path_planner
     if planner is None:
-        raise RuntimeError("the bot has not been set up")
+        await respond(interaction, in_script(t("path.unavailable", key.language), key.script))
     return planner
 
 
@@ -119,15 +120,18 @@ class PathProgressSelect(
             message = in_script(t("path.other_server", key.language), key.script)
             await respond(interaction, message)
             return
+        planner = await _planner(interaction, key)
+        if planner is None:
+            return
         try:
-            plan = _plan(_planner(interaction), key)
+            plan = _plan(planner, key)
         except PlanInputError as exc:  # the corpus changed since the plan was sent
             await respond(interaction, in_script(exc.message(key.language), key.script))
             return
         done = await _progress(interaction).mark(
             guild_id, interaction.user.id, plan, self.item.values
         )
-        embed, view = await asyncio.to_thread(_rendered, plan, _planner(interaction), key, done)
+        embed, view = await asyncio.to_thread(_rendered, plan, planner, key, done)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
@@ -155,7 +159,10 @@ class PathSourcesButton(
         return cls(PlanKey(None, match["goal"], match["start"], 10.0, shown=match["shown"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        key, planner = self.key, _planner(interaction)
+        key = self.key
+        planner = await _planner(interaction, key)
+        if planner is None:
+            return
         try:
             plan = planner.plan(key.start, key.goal)  # the sentences do not depend on the rest
         except PlanInputError as exc:
@@ -215,7 +222,9 @@ async def send_plan(interaction: discord.Interaction, key: PlanKey) -> None:
     """Reply with the plan `key` describes, ephemeral, the member's progress in this server
     marked; a plan that cannot be made (unknown starting point or goal, hours a week out of
     range) is explained instead."""
-    planner = _planner(interaction)
+    planner = await _planner(interaction, key)
+    if planner is None:
+        return
     key = replace(key, guild_id=interaction.guild_id)
     try:
         plan = _plan(planner, key)

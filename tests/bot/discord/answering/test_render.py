@@ -1,3 +1,5 @@
+import asyncio
+
 import discord
 
 from bot.discord.answering.render import answer_embed, more_embed, sources_embed
@@ -177,3 +179,23 @@ def test_a_card_answer_leads_whole_names_its_related_card_and_says_it_was_writte
     assert data["description"] == card.answer_en  # whole (350 characters), nothing a pin
     # would copy besides: the related card is offered by a button (bot/discord/views.py)
     assert data["footer"]["text"].startswith("Answer written from the articles below")
+
+
+def test_the_plan_button_is_offered_only_by_a_bot_with_learning_paths():
+    from bot.discord.answering.plan_button import PlanButton
+    from bot.discord.answering.views import answer_view
+
+    async def views() -> tuple[discord.ui.View, discord.ui.View]:
+        result = SearchResult(
+            "I am a complete beginner, how do I get into machine learning?",
+            "en",
+            [_passage(0)],
+            [],
+            True,
+            0.9,
+        )
+        return answer_view(result), answer_view(result, plan_button=False)
+
+    with_paths, without = asyncio.run(views())
+    assert any(isinstance(item, PlanButton) for item in with_paths.children)
+    assert not any(isinstance(item, PlanButton) for item in without.children)
