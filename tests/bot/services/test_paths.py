@@ -115,7 +115,7 @@ def test_every_starting_point_gives_a_sound_plan(start, free_only, language):
         if stage.covered:
             assert stage.resources == ()
             continue
-        assert 1 <= len(stage.resources) <= MAX_RESOURCES_PER_STAGE
+        assert len(stage.resources) in range(1, MAX_RESOURCES_PER_STAGE + 1)
         ids = [r.id for r in stage.resources]
         assert len(set(ids)) == len(ids)
         defined = paths.stage(stage.id)
