@@ -656,6 +656,11 @@ def language_of_locale(locale: object) -> Language:
     return "zh" if str(getattr(locale, "value", locale)).startswith("zh") else "en"
 
 
+def traditional_locale(locale: object) -> bool:
+    """Whether a Discord locale reads Traditional Chinese (zh-TW; the table is Simplified)."""
+    return str(getattr(locale, "value", locale)) == "zh-TW"
+
+
 def t(key: str, language: Language, **values: object) -> str:
     """The string `key` in `language`, with `{placeholders}` filled from `values`."""
     text = _STRINGS[key][language]

@@ -23,7 +23,7 @@ from bot.db.path_progress_store import PathProgressStore
 from bot.db.settings_store import SettingsStore
 from bot.discord.answering.views import ANSWER_BUTTONS
 from bot.discord.errors import ShuttingDown, reply_to_command_error
-from bot.i18n import _STRINGS, language_of_locale
+from bot.i18n import _STRINGS, language_of_locale, traditional_locale
 from bot.services import reindex
 from bot.services.answers import AnsweringService
 from bot.services.curation import Curation
@@ -88,9 +88,7 @@ class StringsTranslator(app_commands.Translator):
         key = string.extras.get("key")
         if key in _STRINGS and language_of_locale(locale) == "zh":
             text = _STRINGS[key]["zh"]
-            # Taiwan's clients read Traditional (the table is Simplified)
-            traditional = locale == discord.Locale.taiwan_chinese
-            return in_script(text, "traditional") if traditional else text
+            return in_script(text, "traditional") if traditional_locale(locale) else text
         return None
 
 

@@ -18,6 +18,11 @@ from bot.i18n import Language, t
 from index.query import ChineseScript, in_script
 
 
+def shown_as(language: Language, script: ChineseScript) -> str:
+    """How a plan is shown, as custom_ids carry it: zh, zh-hant (Traditional) or en."""
+    return "zh-hant" if language == "zh" and script == "traditional" else language
+
+
 class PlanButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"careerbot:plan:(?P<goal>[a-z0-9-]+):(?P<start>[a-z0-9-]+):(?P<shown>zh|zh-hant|en)",
@@ -28,7 +33,7 @@ class PlanButton(
     def __init__(
         self, goal: str, start: str, language: Language = "en", script: ChineseScript = "simplified"
     ):
-        shown = "zh-hant" if language == "zh" and script == "traditional" else language
+        shown = shown_as(language, script)
         super().__init__(
             discord.ui.Button(
                 emoji="🗺️",

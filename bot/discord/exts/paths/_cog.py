@@ -11,8 +11,9 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
-from bot.discord.exts.paths._views import SHOWN, PlanKey, send_plan, shown_as
-from bot.i18n import language_of_locale, t
+from bot.discord.answering.plan_button import shown_as
+from bot.discord.exts.paths._views import SHOWN, PlanKey, send_plan
+from bot.i18n import language_of_locale, t, traditional_locale
 from bot.services.paths import (
     DEFAULT_GOAL,
     DEFAULT_HOURS_PER_WEEK,
@@ -43,7 +44,7 @@ def _choices(prefix: str, values: tuple[str, ...]) -> list[Choice[str]]:
 def _shown(locale: discord.Locale) -> str:
     """How to show a plan to a member with this Discord locale (zh-TW: Traditional)."""
     language = language_of_locale(locale)
-    return shown_as(language, "traditional" if str(locale) == "zh-TW" else "simplified")
+    return shown_as(language, "traditional" if traditional_locale(locale) else "simplified")
 
 
 class Paths(commands.Cog):

@@ -63,11 +63,6 @@ class PlanKey:
         return f"careerbot:path-sources:{self.goal}:{self.start}:{self.shown}"
 
 
-def shown_as(language: Language, script: ChineseScript) -> str:
-    """The SHOWN value of a language and script."""
-    return "zh-hant" if language == "zh" and script == "traditional" else language
-
-
 async def _planner(interaction: discord.Interaction, key: PlanKey) -> PathPlanner | None:
     """The bot's learning paths; None, with the member told, when its corpus has none."""
     planner = careerbot_of(interaction).path_planner
