@@ -128,6 +128,14 @@ def _resource_block(hit: Hit, result: SearchResult, width: int) -> Text:
     return block
 
 
+def _shell_quoted(text: str) -> str:
+    """`text` as one shell word, readable: in double quotes when it holds an apostrophe (and
+    nothing a shell expands there), else as shlex quotes it ("What's…", not 'What'"'"'s…')."""
+    if "'" in text and not any(c in text for c in '"$`\\!'):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def render_answer(result: SearchResult, console: Console) -> None:
     """Print the lead, the best passages and resources in the reply's language, wrapped by
     display width (Chinese takes two cells a character), never splitting a URL."""
@@ -157,7 +165,7 @@ def render_answer(result: SearchResult, console: Console) -> None:
         console.print(Text(wrap_text(t("no_answer", result), width), style="bold"), soft_wrap=True)
         console.print(wrap_text(t("rephrase_hint", result), width), soft_wrap=True, markup=False)
         # the terminal's own way on (no /resources, no moderators here): the ranking anyway
-        command = f"careerbot search {shlex.quote(result.question)} --no-threshold"
+        command = f"careerbot search {_shell_quoted(result.question)} --no-threshold"
         console.print(
             wrap_text(t("cli.closest_anyway", result), width), soft_wrap=True, markup=False
         )

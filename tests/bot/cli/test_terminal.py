@@ -1,3 +1,4 @@
+import shlex
 from dataclasses import replace
 from io import StringIO
 
@@ -77,6 +78,22 @@ def test_the_command_offered_after_no_answer_can_be_pasted_whole():
     )
     lines = [line for line in buffer.getvalue().splitlines() if "careerbot search" in line]
     assert len(lines) == 1 and lines[0].rstrip().endswith("--no-threshold")
+
+
+def test_the_offered_command_quotes_an_apostrophe_readably_and_safely():
+    buffer = StringIO()
+    render_answer(
+        SearchResult("What's the best keyboard?", "en", [], [], False, 0.7),
+        Console(file=buffer, width=80, color_system=None),
+    )
+    line = next(x for x in buffer.getvalue().splitlines() if "careerbot search" in x)
+    assert shlex.split(line.strip()) == [
+        "careerbot",
+        "search",
+        "What's the best keyboard?",
+        "--no-threshold",
+    ]
+    assert "'\"'\"'" not in line
 
 
 def test_clip():
